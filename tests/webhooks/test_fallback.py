@@ -1,0 +1,118 @@
+"""With PostgreSQL and Redis both unreachable, callers and texters still get valid bilingual TwiML, and what
+they sent is spooled and taken into the database once it is back."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from tests.support import call_params, closed_port_urls, settings_for, sms_params, twilio_post
+from tipline import create_app
+from tipline.contacts.models import Contact, Event
+from tipline.runtime import runtime
+from tipline.spool_ingest import ingest_spool
+
+
+@pytest.fixture
+def down_app(tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(settings_for(tmp_path, **closed_port_urls(), fallback_number="+15145550150"))
+    yield app
+    runtime(app).db.dispose()
+
+
+def verbs(body: bytes) -> list[str]:
+    root = ET.fromstring(body)
+    assert root.tag == "Response"
+    return [element.tag for element in root]
+
+
+def test_voice_fallback_dials_the_staffed_number_with_the_database_down(down_app: Flask) -> None:
+    response = twilio_post(down_app.test_client(), "/twilio/voice/fallback", call_params(ErrorCode="11200"))
+    assert response.status_code == 200
+    assert verbs(response.data) == ["Say", "Say", "Say", "Say", "Dial"]
+    root = ET.fromstring(response.data)
+    assert [say.get("language") for say in root.findall("Say")] == ["fr-CA", "en-CA", "fr-CA", "en-CA"]
+    assert root.find("Dial").text == "+15145550150"  # type: ignore[union-attr]
+
+
+def test_voice_fallback_without_a_number_takes_a_message(tmp_path: Path) -> None:
+    app = create_app(settings_for(tmp_path, **closed_port_urls()))
+    response = twilio_post(app.test_client(), "/twilio/voice/fallback", call_params())
+    assert verbs(response.data) == ["Say", "Say", "Say", "Say", "Record", "Say", "Say", "Hangup"]
+    recorded = twilio_post(
+        app.test_client(),
+        "/twilio/voice/fallback?step=recorded",
+        call_params(RecordingUrl="https://api.twilio.com/rec/RE1", RecordingSid="RE" + "1" * 32),
+    )
+    assert verbs(recorded.data) == ["Say", "Say", "Hangup"]
+    runtime(app).db.dispose()
+
+
+def test_an_unanswered_fallback_dial_goes_to_voicemail_and_an_answered_one_ends(down_app: Flask) -> None:
+    client = down_app.test_client()
+    no_answer = twilio_post(client, "/twilio/voice/fallback?step=dialled", call_params(DialCallStatus="no-answer"))
+    assert "Record" in verbs(no_answer.data)
+    answered = twilio_post(client, "/twilio/voice/fallback?step=dialled", call_params(DialCallStatus="completed"))
+    assert verbs(answered.data) == ["Hangup"]
+
+
+def test_the_main_voice_route_still_reaches_a_human_with_the_database_down(down_app: Flask) -> None:
+    response = twilio_post(down_app.test_client(), "/twilio/voice", call_params())
+    assert response.status_code == 200
+    assert "Dial" in verbs(response.data)
+
+
+def test_sms_fallback_acknowledges_in_both_languages_with_the_911_advice(down_app: Flask) -> None:
+    response = twilio_post(down_app.test_client(), "/twilio/sms/fallback", sms_params(body="aidez moi"))
+    root = ET.fromstring(response.data)
+    text = root.find("Message").text or ""  # type: ignore[union-attr]
+    assert "9-1-1" in text
+    assert "Message reçu" in text
+    assert "Message received" in text
+
+
+def test_the_main_sms_route_answers_and_spools_with_the_database_down(down_app: Flask) -> None:
+    response = twilio_post(down_app.test_client(), "/twilio/sms", sms_params(body="aidez moi"))
+    assert response.status_code == 200
+    assert len(list(runtime(down_app).spool.pending())) == 1
+
+
+def test_spooled_records_are_encrypted_and_taken_in_once_the_database_is_back(
+    tmp_path: Path, database_url: str, app: Flask
+) -> None:
+    down = create_app(settings_for(tmp_path, **closed_port_urls()))
+    twilio_post(down.test_client(), "/twilio/sms/fallback", sms_params(body="il me surveille"))
+    twilio_post(down.test_client(), "/twilio/voice/fallback", call_params())
+    spool_dir = runtime(down).spool.directory
+    files = list(spool_dir.glob("*.rec"))
+    assert len(files) == 2
+    for file in files:
+        raw = file.read_bytes()
+        assert b"surveille" not in raw
+        assert b"5559876" not in raw
+    runtime(down).db.dispose()
+
+    back = create_app(settings_for(tmp_path, database_url=database_url))
+    assert ingest_spool(back) == 2
+    assert list(spool_dir.glob("*.rec")) == []
+    rt = runtime(back)
+    with rt.db.sessions() as session:
+        kinds = sorted(event.kind for event in session.scalars(select(Event)))
+        assert kinds == ["fallback.sms", "fallback.voice"]
+        sms_event = session.scalars(select(Event).where(Event.kind == "fallback.sms")).one()
+        assert sms_event.payload_enc is not None
+        assert rt.cipher.decrypt_text(sms_event.payload_enc) == "il me surveille"
+        contact = session.scalars(select(Contact)).one()
+        assert contact.caller_number_enc is not None
+        assert rt.cipher.decrypt_text(contact.caller_number_enc) == "+15145559876"
+    rt.db.dispose()
+
+
+def test_an_unsigned_fallback_request_is_refused_even_with_the_database_down(down_app: Any) -> None:
+    assert down_app.test_client().post("/twilio/voice/fallback", data=call_params()).status_code == 403

@@ -1,0 +1,1 @@
+"""Cases: what dispatchers work — priority, categories, status, region, assignee, reference code."""

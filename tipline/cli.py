@@ -1,0 +1,97 @@
+"""The ``tipline`` command line (also ``flask --app tipline``)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup
+
+from tipline.runtime import runtime
+
+db_cli = AppGroup("db", help="Database schema.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from tipline.migrate import upgrade
+
+    upgrade(runtime().settings.database_url, revision)
+    click.echo(f"database upgraded to {revision}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ('base' empties the schema)."""
+    from tipline.migrate import downgrade
+
+    downgrade(runtime().settings.database_url, revision)
+    click.echo(f"database downgraded to {revision}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker_command(burst: bool) -> None:
+    """Run jobs: an rq worker with its scheduler (needs REDIS_URL)."""
+    from workers.worker import run_worker
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not runtime(app).settings.redis_url:
+        raise click.UsageError("REDIS_URL is not set: the embedded default runs jobs inside `tipline run`.")
+    run_worker(app, burst=burst)
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="Default: PORT, else 5000.")
+def run_command(host: str, port: int | None) -> None:
+    """The embedded default: migrate, seed demo data when empty, serve web and jobs in one process."""
+    from werkzeug.serving import run_simple
+
+    from tipline.migrate import upgrade
+    from tipline.seed import seed_demo
+    from workers.dispatch import ThreadDispatcher
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    rt = runtime(app)
+    upgrade(rt.settings.database_url)
+    if not rt.settings.is_production:
+        with rt.db.transaction() as session:
+            added = seed_demo(session, rt.cipher, now=rt.clock.now())
+        if added:
+            click.echo("Demo roster (fictional numbers):")
+            for person in added:
+                click.echo(f"  {person.role:<11} {person.name:<20} {', '.join(person.languages):<7} {person.phone}")
+    if isinstance(rt.dispatcher, ThreadDispatcher):
+        rt.dispatcher.start()
+    listen_port = port or rt.settings.port
+    base = f"http://{host}:{listen_port}"
+    click.echo(
+        f"\ntipline is serving on {base}\n"
+        f"  health:        {base}/healthz   ready: {base}/readyz\n"
+        f"  call the line: tipline simulate call --url {base}\n"
+        f"  text the line: tipline simulate sms --url {base}\n"
+        f"  Twilio webhooks: {base}/twilio/voice and {base}/twilio/sms (signed with TWILIO_AUTH_TOKEN)\n"
+    )
+    run_simple(host, listen_port, app, threaded=True, use_reloader=False)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(run_command)
+
+
+def main() -> None:
+    from tipline import create_app
+
+    group = FlaskGroup(create_app=create_app, add_default_commands=False, help="tipline — the line's backend.")
+    sys.exit(group.main())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""Every table, imported in one place so Alembic and ``create_all`` see the whole schema."""
+
+from tipline.cases.models import Case
+from tipline.contacts.models import Contact, Event
+from tipline.db import Base
+from tipline.jobs.models import JobRecord
+from tipline.outbox.models import OutboundMessage
+from tipline.roster.models import Person, Shift
+from tipline.webhooks.models import WebhookReceipt
+
+__all__ = [
+    "Base",
+    "Case",
+    "Contact",
+    "Event",
+    "JobRecord",
+    "OutboundMessage",
+    "Person",
+    "Shift",
+    "WebhookReceipt",
+]

@@ -1,0 +1,1 @@
+"""The roster: people (dispatchers, ÉSUP, supervisors, admins), their languages, phones and shifts."""

@@ -1,0 +1,1 @@
+"""Background work: the ``@job`` decorator, the dispatchers that wake workers, and the sweeper."""
