@@ -12,20 +12,33 @@ from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
 
-from tests.support import TEST_DB_NAME, TEST_REDIS_URL, pg_url, recreate_database, settings_for, truncate_all
+from tests.support import (
+    TEST_ACCOUNT_SID,
+    TEST_AUTH_TOKEN,
+    TEST_DB_NAME,
+    TEST_REDIS_URL,
+    drop_database,
+    pg_url,
+    recreate_database,
+    settings_for,
+    truncate_all,
+)
 from tipline import create_app
 from tipline.clock import ManualClock
 from tipline.migrate import upgrade
 from tipline.runtime import runtime
+from tipline.simulate.fake_twilio_api import FakeTwilioApi
+from tipline.simulate.transport import FlaskClientTransport
 from workers.dispatch import RecordingDispatcher
 
 
 @pytest.fixture(scope="session")
-def database_url() -> str:
+def database_url() -> Iterator[str]:
     recreate_database(TEST_DB_NAME)
     url = pg_url(TEST_DB_NAME)
     upgrade(url)
-    return url
+    yield url
+    drop_database(TEST_DB_NAME)
 
 
 @pytest.fixture
@@ -79,4 +92,35 @@ def sqlite_app(tmp_path: Path, clock: ManualClock, dispatcher: RecordingDispatch
     yield application
     from tipline.runtime import runtime
 
+    runtime(application).db.dispose()
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilioApi]:
+    """A local server answering as Twilio's REST API; its status callbacks go into the ``client`` fixture's app
+    once a test sets ``fake_twilio.callback_transport`` (see ``twilio_app``)."""
+    with FakeTwilioApi(account_sid=TEST_ACCOUNT_SID, auth_token=TEST_AUTH_TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+def twilio_app(
+    tmp_path: Path,
+    database_url: str,
+    clock: ManualClock,
+    dispatcher: RecordingDispatcher,
+    fake_twilio: FakeTwilioApi,
+) -> Iterator[Flask]:
+    """The app wired to the fake Twilio REST API, with callbacks delivered into it."""
+    application = create_app(
+        {
+            **settings_for(tmp_path, database_url=database_url, twilio_api_url=fake_twilio.base_url),
+            "clock": clock,
+            "dispatcher": dispatcher,
+        }
+    )
+    application.config["TESTING"] = True
+    fake_twilio.callback_transport = FlaskClientTransport(application.test_client())
+    yield application
+    truncate_all(application)
     runtime(application).db.dispose()

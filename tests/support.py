@@ -16,7 +16,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 PG_ADMIN_URL = os.environ.get("TIPLINE_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-TEST_DB_NAME = os.environ.get("TIPLINE_TEST_DB", "tipline_test")
+# One database per test process, so that several runs on one machine never drop each other's tables.
+TEST_DB_NAME = os.environ.get("TIPLINE_TEST_DB", f"tipline_test_{os.getpid()}")
 TEST_REDIS_URL = os.environ.get("TIPLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TEST_AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 TEST_ACCOUNT_SID = "AC" + "1" * 32
@@ -29,9 +30,14 @@ def pg_url(name: str) -> str:
 
 
 def recreate_database(name: str) -> None:
+    drop_database(name)
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(name: str) -> None:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def truncate_all(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -10,7 +11,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-from tests.support import pg_url, recreate_database
+from tests.support import drop_database, pg_url, recreate_database
 from tipline.migrate import alembic_config, downgrade, upgrade
 from tipline.models import Base
 
@@ -19,6 +20,7 @@ EXPECTED_TABLES = {
     "contacts",
     "events",
     "jobs",
+    "media_items",
     "outbound_messages",
     "people",
     "shifts",
@@ -50,8 +52,9 @@ def test_there_is_a_single_head() -> None:
 
 
 def test_postgresql_upgrade_from_empty_has_no_drift_and_downgrades_to_base() -> None:
-    recreate_database("tipline_migrations")
-    url = pg_url("tipline_migrations")
+    name = f"tipline_migrations_{os.getpid()}"
+    recreate_database(name)
+    url = pg_url(name)
     upgrade(url)
     assert tables(url) >= EXPECTED_TABLES
     assert drift(url) == []
@@ -60,6 +63,7 @@ def test_postgresql_upgrade_from_empty_has_no_drift_and_downgrades_to_base() -> 
     assert tables(url) == set()
     upgrade(url)
     assert tables(url) >= EXPECTED_TABLES
+    drop_database(name)
 
 
 def test_sqlite_upgrade_from_empty_has_no_drift(tmp_path: Path) -> None:

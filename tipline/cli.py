@@ -88,8 +88,10 @@ def init_app(app: Flask) -> None:
 
 def main() -> None:
     from tipline import create_app
+    from tipline.simulate.cli import simulate
 
     group = FlaskGroup(create_app=create_app, add_default_commands=False, help="tipline — the line's backend.")
+    group.add_command(simulate)  # the terminal phone only speaks HTTP: it works even when the app cannot start
     sys.exit(group.main())
 
 

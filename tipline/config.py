@@ -82,6 +82,11 @@ class Settings:
         return not self.database_url.startswith("sqlite")
 
     @property
+    def callback_base_url(self) -> str:
+        """Where Twilio sends status callbacks for what the line sends (outside of any request)."""
+        return self.public_url.rstrip("/") or f"http://127.0.0.1:{self.port}"
+
+    @property
     def instance_path(self) -> Path:
         return Path(self.instance_dir)
 

@@ -4,6 +4,7 @@ from tipline.cases.models import Case
 from tipline.contacts.models import Contact, Event
 from tipline.db import Base
 from tipline.jobs.models import JobRecord
+from tipline.media.models import MediaItem
 from tipline.outbox.models import OutboundMessage
 from tipline.roster.models import Person, Shift
 from tipline.webhooks.models import WebhookReceipt
@@ -14,6 +15,7 @@ __all__ = [
     "Contact",
     "Event",
     "JobRecord",
+    "MediaItem",
     "OutboundMessage",
     "Person",
     "Shift",

@@ -3,10 +3,14 @@ a row never moves backwards, and a final state (delivered, failed) is never undo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tipline.outbox.models import OutboundMessage, OutboundState
+from tipline.crypto import DataCipher
+from tipline.outbox.models import OutboundKind, OutboundMessage, OutboundState
 
 # Twilio's message and call statuses, mapped onto the outbox's own states.
 TWILIO_TO_STATE = {
@@ -28,6 +32,7 @@ TWILIO_TO_STATE = {
     "no-answer": OutboundState.FAILED,
     "canceled": OutboundState.FAILED,
 }
+FINAL_STATES = frozenset({OutboundState.DELIVERED, OutboundState.FAILED})
 RANK = {
     OutboundState.PENDING: 0,
     OutboundState.SENDING: 1,
@@ -64,3 +69,61 @@ def apply_status(message: OutboundMessage, *, sid: str | None, twilio_status: st
     if error_code:
         message.error_code = error_code
     return changed
+
+
+OutcomeListener = Callable[[Session, OutboundMessage], None]
+_LISTENERS: dict[str, list[OutcomeListener]] = {}
+
+
+def on_outcome(purpose: str) -> Callable[[OutcomeListener], OutcomeListener]:
+    """Register a listener told when a row of ``purpose`` is delivered or fails (escalation moves on)."""
+
+    def register(listener: OutcomeListener) -> OutcomeListener:
+        _LISTENERS.setdefault(purpose, []).append(listener)
+        return listener
+
+    return register
+
+
+def notify_outcome(session: Session, message: OutboundMessage) -> None:
+    for listener in _LISTENERS.get(message.purpose, []):
+        listener(session, message)
+
+
+def queue_outbound(
+    session: Session,
+    cipher: DataCipher,
+    *,
+    kind: OutboundKind,
+    purpose: str,
+    to: str,
+    idempotency_key: str,
+    body: str | None = None,
+    contact_id: int | None = None,
+    case_id: int | None = None,
+    person_id: int | None = None,
+    options: dict[str, Any] | None = None,
+) -> OutboundMessage:
+    """Write the outbox row and its sending job; both go with the caller's commit. Asking twice with the
+    same key gives the first row: one message per step and person, however often a job runs."""
+    from tipline.outbox.sender import send_outbound
+
+    existing = session.scalar(select(OutboundMessage).where(OutboundMessage.idempotency_key == idempotency_key))
+    if existing is not None:
+        return existing
+    message = OutboundMessage(
+        kind=kind,
+        purpose=purpose,
+        idempotency_key=idempotency_key,
+        to_enc=cipher.encrypt(to),
+        to_hash=cipher.lookup_hash(to),
+        body_enc=cipher.encrypt(body) if body else None,
+        contact_id=contact_id,
+        case_id=case_id,
+        person_id=person_id,
+        options=options or {},
+    )
+    session.add(message)
+    session.flush()
+    send_outbound.enqueue(session, outbound_id=message.id, key=f"send:{message.id}")
+    return message

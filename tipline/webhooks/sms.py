@@ -8,7 +8,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from tipline.contacts.events import record_event, safe_params
 from tipline.contacts.models import Channel, Contact, ContactStatus
-from tipline.outbox.services import apply_status, find_outbound
+from tipline.outbox.services import FINAL_STATES, apply_status, find_outbound, notify_outcome
 from tipline.request_session import request_session
 from tipline.runtime import runtime
 from tipline.webhooks import fallback_twiml
@@ -71,6 +71,8 @@ def message_status() -> Response:
     if message is not None:
         status = request.form.get("MessageStatus", "")
         changed = apply_status(message, sid=sid, twilio_status=status, error_code=request.form.get("ErrorCode"))
+        if changed and message.state in FINAL_STATES:
+            notify_outcome(session, message)
         record_event(
             session,
             "sms.status",
