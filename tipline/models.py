@@ -1,7 +1,7 @@
 """Every table, imported in one place so Alembic and ``create_all`` see the whole schema."""
 
-from tipline.cases.models import Case
-from tipline.contacts.models import Contact, Event
+from tipline.cases.models import Case, CaseChange
+from tipline.contacts.models import Contact, Event, SmsOptOut
 from tipline.db import Base
 from tipline.jobs.models import JobRecord
 from tipline.media.models import MediaItem
@@ -12,6 +12,7 @@ from tipline.webhooks.models import WebhookReceipt
 __all__ = [
     "Base",
     "Case",
+    "CaseChange",
     "Contact",
     "Event",
     "JobRecord",
@@ -19,5 +20,6 @@ __all__ = [
     "OutboundMessage",
     "Person",
     "Shift",
+    "SmsOptOut",
     "WebhookReceipt",
 ]

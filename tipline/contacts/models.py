@@ -33,7 +33,9 @@ class Contact(Base):
     anonymous: Mapped[bool] = mapped_column(default=False)
     caller_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     caller_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    flow_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The flow engine's state (it may hold a reference code, a PIN before read-back, a tip's text): encrypted.
+    flow_state_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    step_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -54,3 +56,15 @@ class Event(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     payload_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class SmsOptOut(Base):
+    """A number that texted STOP (or that Twilio reports as opted out): nothing is sent to it until START."""
+
+    __tablename__ = "sms_opt_outs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    opted_out: Mapped[bool] = mapped_column(default=True)
+    source: Mapped[str] = mapped_column(String(24))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
