@@ -21,6 +21,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from tipline.crypto import DataCipher
     from tipline.db import Database
     from tipline.health import health_bp
+    from tipline.ivr import scripts as ivr_scripts
     from tipline.runtime import Runtime
     from tipline.spool import Spool
     from tipline.webhooks.routes import twilio_bp
@@ -62,6 +63,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         dispatcher=dispatcher,
     ).init_app(app)
 
+    ivr_scripts.init_app(app)  # refuses to start with a broken script
     request_session.init_app(app)
     errors.init_app(app)
     app.register_blueprint(health_bp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -80,6 +81,27 @@ def run_command(host: str, port: int | None) -> None:
     run_simple(host, listen_port, app, threaded=True, use_reloader=False)
 
 
+@click.group("scripts")
+def scripts_cli() -> None:
+    """The line's scripts in ivr_scripts/ (voice, SMS, triage, routing, resources)."""
+
+
+@scripts_cli.command("check")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None)
+def scripts_check(directory: Path | None) -> None:
+    """Check every script as the app does at start-up; exit 1 and name each problem if any."""
+    from tipline.config import Settings
+    from tipline.ivr.scripts import check_all
+
+    folder = directory or Path(Settings.from_env().scripts_dir)
+    problems = check_all(folder)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"{folder}: every script is valid (voice, SMS, triage, routing, resources).")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(worker_command)
@@ -92,6 +114,7 @@ def main() -> None:
 
     group = FlaskGroup(create_app=create_app, add_default_commands=False, help="tipline — the line's backend.")
     group.add_command(simulate)  # the terminal phone only speaks HTTP: it works even when the app cannot start
+    group.add_command(scripts_cli)  # checks the scripts without starting the app (which refuses broken ones)
     sys.exit(group.main())
 
 

@@ -1,0 +1,57 @@
+"""When nobody answered: the caller may leave a message, which reaches the dispatchers' queue as a case."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
+
+from tipline.contacts.events import record_event
+from tipline.contacts.models import Contact
+from tipline.ivr.effects import EffectContext, ensure_case
+from tipline.ivr.scripts import scripts
+from tipline.media.models import MediaKind
+from tipline.media.services import register_media
+from tipline.routing.handoff import leave_a_message, say
+from tipline.runtime import runtime
+
+ANSWERED = frozenset({"completed", "answered"})
+
+
+def after_dial(session: Session, contact: Contact, params: Mapping[str, str]) -> VoiceResponse:
+    response = VoiceResponse()
+    status = params.get("DialCallStatus", "")
+    if status in ANSWERED:
+        response.hangup()
+        return response
+    context = EffectContext(session, contact, params.get("From", ""), params)
+    case = ensure_case(context, contact.language)
+    record_event(session, "routing.unanswered", contact_id=contact.id, case_id=case.id, data={"status": status})
+    url = f"/twilio/voice/handoff?seq={contact.step_seq}&event=voicemail_done"
+    return leave_a_message(response, scripts(), contact.language, url)
+
+
+def voicemail_left(session: Session, contact: Contact, params: Mapping[str, str]) -> VoiceResponse:
+    rt = runtime()
+    response = VoiceResponse()
+    url = params.get("RecordingUrl", "")
+    if not url:
+        say(response, scripts(), "no_message", contact.language)
+        response.hangup()
+        return response
+    context = EffectContext(session, contact, params.get("From", ""), params)
+    case = ensure_case(context, contact.language)
+    register_media(
+        session,
+        rt.cipher,
+        kind=MediaKind.RECORDING,
+        twilio_sid=params.get("RecordingSid") or url.rstrip("/").rsplit("/", 1)[-1],
+        source_url=url,
+        contact_id=contact.id,
+        case_id=case.id,
+    )
+    record_event(session, "routing.voicemail", contact_id=contact.id, case_id=case.id, data={})
+    say(response, scripts(), "message_saved", contact.language)
+    response.hangup()
+    return response
