@@ -26,14 +26,13 @@ def make_person(
     rt = runtime(app)
     with rt.db.transaction() as session:
         person = Person(
+            code=f"T{next(_codes):04d}",
             name=name,
             role=role,
             languages=list(languages),
             phone_enc=rt.cipher.encrypt(phone),
             phone_hash=rt.cipher.lookup_hash(phone),
         )
-        if hasattr(Person, "code"):
-            person.code = f"T{next(_codes):04d}"  # type: ignore[attr-defined,unused-ignore]
         session.add(person)
         session.flush()
         if on_duty_from is not None:

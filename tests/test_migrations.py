@@ -23,6 +23,7 @@ EXPECTED_TABLES = {
     "media_items",
     "outbound_messages",
     "people",
+    "rotations",
     "shifts",
     "webhook_receipts",
 }

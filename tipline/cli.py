@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
+from tipline.roster.cli import roster
 from tipline.runtime import runtime
 
 db_cli = AppGroup("db", help="Database schema.")
@@ -64,9 +65,12 @@ def run_command(host: str, port: int | None) -> None:
         with rt.db.transaction() as session:
             added = seed_demo(session, rt.cipher, now=rt.clock.now())
         if added:
-            click.echo("Demo roster (fictional numbers):")
+            click.echo("Demo roster (fictional numbers; every day, local time):")
             for person in added:
-                click.echo(f"  {person.role:<11} {person.name:<20} {', '.join(person.languages):<7} {person.phone}")
+                click.echo(
+                    f"  {person.role:<11} {person.name:<18} {','.join(person.languages):<6} "
+                    f"{person.phone}  {person.shift or '—'}"
+                )
     if isinstance(rt.dispatcher, ThreadDispatcher):
         rt.dispatcher.start()
     listen_port = port or rt.settings.port
@@ -106,6 +110,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(run_command)
+    app.cli.add_command(roster)
 
 
 def main() -> None:

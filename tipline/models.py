@@ -6,7 +6,7 @@ from tipline.db import Base
 from tipline.jobs.models import JobRecord
 from tipline.media.models import MediaItem
 from tipline.outbox.models import OutboundMessage
-from tipline.roster.models import Person, Shift
+from tipline.roster.models import Person, Rotation, Shift
 from tipline.webhooks.models import WebhookReceipt
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "MediaItem",
     "OutboundMessage",
     "Person",
+    "Rotation",
     "Shift",
     "SmsOptOut",
     "WebhookReceipt",

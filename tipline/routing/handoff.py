@@ -5,35 +5,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from tipline.crypto import DataCipher
 from tipline.ivr.scripts import Scripts
-from tipline.roster.models import Person, Presence, Role, Shift
+from tipline.roster.models import Presence, Role
+from tipline.roster.services import on_duty
 
 MAX_SIMULTANEOUS = 10  # Twilio rings at most ten <Number>s at once
 RING_SECONDS = 25
 
 
 def on_duty_numbers(session: Session, cipher: DataCipher, *, now: datetime, language: str | None) -> list[str]:
-    """Phones of available dispatchers on shift now, those who speak ``language`` first."""
-    people = session.scalars(
-        select(Person)
-        .join(Shift, Shift.person_id == Person.id)
-        .where(
-            Person.active,
-            Person.role.in_([Role.DISPATCHER, Role.SUPERVISOR]),
-            Person.presence == Presence.AVAILABLE,
-            Person.phone_enc.is_not(None),
-            Shift.kind == "on",
-            Shift.starts_at <= now,
-            Shift.ends_at > now,
-        )
-        .distinct()
-        .order_by(Person.id)
-    ).all()
+    """Phones of available dispatchers (and supervisors) on duty now, those who speak ``language`` first."""
+    people = [
+        person
+        for person in on_duty(session, at=now)
+        if person.role in (Role.DISPATCHER, Role.SUPERVISOR)
+        and person.presence == Presence.AVAILABLE
+        and person.phone_enc is not None
+    ]
     speaks = [person for person in people if language in person.languages and person.role == Role.DISPATCHER]
     others = [person for person in people if person not in speaks]
     ordered = (speaks or others)[:MAX_SIMULTANEOUS]
