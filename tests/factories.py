@@ -40,3 +40,16 @@ def make_person(
                 Shift(person_id=person.id, starts_at=on_duty_from, ends_at=on_duty_from + timedelta(hours=hours))
             )
         return person.id
+
+
+def make_token(app: Flask, person_id: int) -> str:
+    from tipline.auth.tokens import issue_token
+
+    with runtime(app).db.transaction() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        return issue_token(session, person, name="test")
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

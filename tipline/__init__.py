@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from tipline import cli, errors, request_session
+    from tipline.api.routes import api_bp
     from tipline.clock import SystemClock
     from tipline.config import Settings
     from tipline.crypto import DataCipher
@@ -68,5 +69,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(twilio_bp)
+    app.register_blueprint(api_bp)
     cli.init_app(app)
     return app

@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
+from tipline.auth.cli import users
 from tipline.roster.cli import roster
 from tipline.runtime import runtime
 
@@ -16,9 +17,9 @@ db_cli = AppGroup("db", help="Database schema.")
 
 
 @db_cli.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 def db_upgrade(revision: str) -> None:
-    """Apply migrations up to REVISION (default: head)."""
+    """Apply migrations up to REVISION (default: every head)."""
     from tipline.migrate import upgrade
 
     upgrade(runtime().settings.database_url, revision)
@@ -111,6 +112,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(run_command)
     app.cli.add_command(roster)
+    app.cli.add_command(users)
 
 
 def main() -> None:
