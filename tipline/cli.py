@@ -11,6 +11,7 @@ from flask.cli import AppGroup, FlaskGroup
 
 from tipline.auth.cli import users
 from tipline.roster.cli import roster
+from tipline.log import configure_logging
 from tipline.runtime import runtime
 
 db_cli = AppGroup("db", help="Database schema.")
@@ -43,6 +44,7 @@ def worker_command(burst: bool) -> None:
     from workers.worker import run_worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    configure_logging()
     if not runtime(app).settings.redis_url:
         raise click.UsageError("REDIS_URL is not set: the embedded default runs jobs inside `tipline run`.")
     run_worker(app, burst=burst)
@@ -60,6 +62,7 @@ def run_command(host: str, port: int | None) -> None:
     from workers.dispatch import ThreadDispatcher
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    configure_logging()
     rt = runtime(app)
     upgrade(rt.settings.database_url)
     if not rt.settings.is_production:
