@@ -118,11 +118,23 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
 
 
-def main() -> None:
+def _app_or_exit() -> Flask:
+    """The app, or a clear message (not a traceback) when the configuration or a script is wrong."""
     from tipline import create_app
+    from tipline.config import ConfigError
+    from tipline.flows import ScriptError
+
+    try:
+        return create_app()
+    except (ConfigError, ScriptError) as error:
+        click.echo(f"tipline: {error}", err=True)
+        raise SystemExit(2) from None
+
+
+def main() -> None:
     from tipline.simulate.cli import simulate
 
-    group = FlaskGroup(create_app=create_app, add_default_commands=False, help="tipline — the line's backend.")
+    group = FlaskGroup(create_app=_app_or_exit, add_default_commands=False, help="tipline — the line's backend.")
     group.add_command(simulate)  # the terminal phone only speaks HTTP: it works even when the app cannot start
     group.add_command(scripts_cli)  # checks the scripts without starting the app (which refuses broken ones)
     sys.exit(group.main())
