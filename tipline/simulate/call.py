@@ -378,7 +378,7 @@ class CallSimulator:
             if digits:
                 params = [("Digits", digits)]
         elif isinstance(answer, Speech) and "speech" in inputs:
-            params = [("SpeechResult", answer.text), ("Confidence", "0.92")]
+            params = [("SpeechResult", answer.text), ("Confidence", f"{answer.confidence:.2f}")]
         self.elapsed += 3 if params else timeout
         if not params and verb.get("actionOnEmptyResult", "false").lower() != "true":
             return None

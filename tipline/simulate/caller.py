@@ -3,7 +3,8 @@
 Whenever the line waits, the simulator asks the caller for a *token*:
 
 =========================  =================================================================================
-at a ``<Gather>``          ``"1"``, ``"1234#"`` (keypad), ``"speech:je suis en danger"``, ``None`` (silence)
+at a ``<Gather>``          ``"1"``, ``"1234#"`` (keypad), ``"speech:je suis en danger"``, ``None`` (silence),
+                           ``"speech@0.3:danger"`` (recognised with a confidence of 0.3)
 at a ``<Record>``          ``"record:12"`` (12 s, ended by silence), ``"record:12:#"`` (ended with a key),
                            ``"record:12:hangup"`` (hangs up after 12 s), ``None`` (says nothing)
 at a ``<Dial>``            ``"dial:completed:60"`` (answered, talked 60 s), ``"dial:completed:60:hangup"``
@@ -92,6 +93,7 @@ class Keys:
 @dataclass(frozen=True)
 class Speech:
     text: str
+    confidence: float = 0.92
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,11 @@ def parse_token(prompt: Prompt, token: str | None) -> Input:
     if prompt.kind == "gather":
         if head == "speech" and rest:
             return Speech(rest)
+        if head.startswith("speech@") and rest:  # "speech@0.3:danger": a low-confidence recognition
+            try:
+                return Speech(rest, float(head.removeprefix("speech@")))
+            except ValueError:
+                pass
         if _KEYS.match(token):
             return Keys(token)
     elif prompt.kind == "record" and head == "record":
