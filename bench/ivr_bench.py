@@ -25,7 +25,7 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support import (  # noqa: E402
+from tests.support import (
     TEST_AUTH_TOKEN,
     call_params,
     drop_database,
@@ -34,17 +34,17 @@ from tests.support import (  # noqa: E402
     settings_for,
     sign,
 )
-from tipline import create_app  # noqa: E402
-from tipline.migrate import upgrade  # noqa: E402
-from tipline.runtime import runtime  # noqa: E402
-from workers.dispatch import RecordingDispatcher  # noqa: E402
+from tipline import create_app
+from tipline.migrate import upgrade
+from tipline.runtime import runtime
+from workers.dispatch import RecordingDispatcher
 
 STATIC_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="fr-CA">Bonjour.</Say></Response>'
 
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -57,7 +57,9 @@ def main() -> None:
     recreate_database(database)
     upgrade(pg_url(database))
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({**settings_for(Path(tmp), database_url=pg_url(database)), "dispatcher": RecordingDispatcher()})
+        app = create_app(
+            {**settings_for(Path(tmp), database_url=pg_url(database)), "dispatcher": RecordingDispatcher()}
+        )
         app.add_url_rule(
             "/bench/bare", "bare", lambda: Response(STATIC_TWIML, content_type="text/xml"), methods=["POST"]
         )
@@ -102,7 +104,11 @@ def main() -> None:
 
     print(f"IVR latency over {args.calls} calls (ms), PostgreSQL, werkzeug threaded server, keep-alive client")
     print(f"{'route':<28}{'median':>10}{'p99':>10}")
-    for name, values in (("bare static TwiML", bare), ("/twilio/voice (greeting)", greeting), ("/twilio/voice/step", menu_step)):
+    for name, values in (
+        ("bare static TwiML", bare),
+        ("/twilio/voice (greeting)", greeting),
+        ("/twilio/voice/step", menu_step),
+    ):
         print(f"{name:<28}{statistics.median(values):>10.2f}{percentile(values, 0.99):>10.2f}")
     print(
         f"ratio to bare (median): greeting {statistics.median(greeting) / statistics.median(bare):.2f}x, "

@@ -16,6 +16,14 @@ from tipline.migrate import alembic_config, downgrade, upgrade
 from tipline.models import Base
 
 EXPECTED_TABLES = {
+    "staff_logins",
+    "queued_calls",
+    "login_throttles",
+    "escalations",
+    "escalation_attempts",
+    "callback_requests",
+    "call_offers",
+    "api_tokens",
     "cases",
     "contacts",
     "events",

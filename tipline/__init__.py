@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    from tipline import cli, errors, request_session
+    from tipline import cli, console, errors, request_session
     from tipline.api.routes import api_bp
     from tipline.clock import SystemClock
     from tipline.config import Settings
@@ -70,5 +70,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(twilio_bp)
     app.register_blueprint(api_bp)
+    console.init_app(app, instance_path=settings.instance_path, timezone=settings.timezone)
     cli.init_app(app)
     return app

@@ -10,8 +10,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
 from tipline.auth.cli import users
-from tipline.roster.cli import roster
 from tipline.log import configure_logging
+from tipline.roster.cli import roster
 from tipline.runtime import runtime
 
 db_cli = AppGroup("db", help="Database schema.")
@@ -50,6 +50,22 @@ def worker_command(burst: bool) -> None:
     run_worker(app, burst=burst)
 
 
+def print_demo() -> None:
+    """The demo roster and console logins (embedded default only: fictional people and numbers)."""
+    from tipline.seed import DEMO_LOGINS, DEMO_PASSWORD, DEMO_ROSTER
+
+    click.echo("Demo roster (fictional numbers; every day, local time):")
+    for person in DEMO_ROSTER:
+        click.echo(
+            f"  {person.role:<11} {person.name:<18} {','.join(person.languages):<6} "
+            f"{person.phone}  {person.shift or '—'}"
+        )
+    by_code = {person.code: person for person in DEMO_ROSTER}
+    click.echo(f"Demo console logins (password {DEMO_PASSWORD}):")
+    for code, username in DEMO_LOGINS:
+        click.echo(f"  {username:<8} {by_code[code].role}")
+
+
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=None, help="Default: PORT, else 5000.")
@@ -58,7 +74,7 @@ def run_command(host: str, port: int | None) -> None:
     from werkzeug.serving import run_simple
 
     from tipline.migrate import upgrade
-    from tipline.seed import seed_demo
+    from tipline.seed import seed_demo, seed_demo_logins
     from workers.dispatch import ThreadDispatcher
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -67,20 +83,16 @@ def run_command(host: str, port: int | None) -> None:
     upgrade(rt.settings.database_url)
     if not rt.settings.is_production:
         with rt.db.transaction() as session:
-            added = seed_demo(session, rt.cipher, now=rt.clock.now())
-        if added:
-            click.echo("Demo roster (fictional numbers; every day, local time):")
-            for person in added:
-                click.echo(
-                    f"  {person.role:<11} {person.name:<18} {','.join(person.languages):<6} "
-                    f"{person.phone}  {person.shift or '—'}"
-                )
+            seed_demo(session, rt.cipher, now=rt.clock.now())
+            seed_demo_logins(session, now=rt.clock.now())
+        print_demo()
     if isinstance(rt.dispatcher, ThreadDispatcher):
         rt.dispatcher.start()
     listen_port = port or rt.settings.port
     base = f"http://{host}:{listen_port}"
     click.echo(
         f"\ntipline is serving on {base}\n"
+        f"  console:       {base}/console/   (French; English one click away)\n"
         f"  health:        {base}/healthz   ready: {base}/readyz\n"
         f"  call the line: tipline simulate call --url {base}\n"
         f"  text the line: tipline simulate sms --url {base}\n"

@@ -78,3 +78,24 @@ def seed_demo(session: Session, cipher: DataCipher, *, now: datetime) -> list[De
             session.add(Rotation(person_id=person.id, weekdays=list(WEEKDAYS), starts_local=start, ends_local=end))
     session.flush()
     return list(DEMO_ROSTER)
+
+
+# Console logins for the demo roster (never in production: ``tipline run`` calls this only outside it).
+DEMO_PASSWORD = "demo-tipline-2026"  # noqa: S105 - printed at start, for the demo only
+DEMO_LOGINS = (("D-101", "camille"), ("E-201", "nadia"), ("S-301", "sophie"), ("A-401", "louise"))
+
+
+def seed_demo_logins(session: Session, *, now: datetime) -> list[tuple[str, str, str]]:
+    """Give one demo person per role a console login (``DEMO_PASSWORD``), when they have none yet.
+    Returns (username, role, password) for each login added."""
+    from tipline.auth.logins import create_login
+    from tipline.auth.models import StaffLogin
+
+    added: list[tuple[str, str, str]] = []
+    for code, username in DEMO_LOGINS:
+        person = session.scalar(select(Person).where(Person.code == code))
+        if person is None or session.scalar(select(StaffLogin).where(StaffLogin.person_id == person.id)):
+            continue
+        create_login(session, person, username=username, password=DEMO_PASSWORD, now=now)
+        added.append((username, person.role, DEMO_PASSWORD))
+    return added

@@ -7,6 +7,7 @@ import logging
 
 from flask import Flask
 
+from tipline.escalation.tasks import resume_overdue_escalations
 from tipline.spool_ingest import ingest_spool
 from workers.jobs import sweep
 
@@ -20,3 +21,4 @@ def run_periodic(app: Flask) -> None:
     ingested = ingest_spool(app)
     if ingested:
         log.info("took %s spooled fallback record(s) into the database", ingested)
+    resume_overdue_escalations(app)  # the escalation watchdog: overdue steps, alerts stuck mid-send

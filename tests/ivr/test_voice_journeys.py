@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -61,32 +62,43 @@ def dialled(simulator: CallSimulator) -> list[Dialled]:
     return [event for event in simulator.transcript if isinstance(event, Dialled)]
 
 
+def rang(fake: FakeTwilioApi) -> list[str]:
+    """Whom the line called through Twilio's REST API (handlers offered a waiting caller)."""
+    return [call["to"] for call in fake.calls]
+
+
 def spoken_digits(text: str) -> str:
     return "".join(re.findall(r"\d", text))
 
 
-def test_french_caller_in_danger_reaches_a_french_dispatcher_as_p1(app: Flask, roster: None) -> None:
-    simulator = call(app)
-    simulator.run(["1", "speech:danger", "dial:completed:120"])
+def test_french_caller_in_danger_reaches_a_french_dispatcher_as_p1(
+    twilio_app: Flask, roster: None, fake_twilio: FakeTwilioApi, waits_for_a_human: Any
+) -> None:
+    simulator = call(twilio_app)
+    caller = waits_for_a_human(twilio_app, ["1", "speech:danger"])
+    simulator.run(caller)
     first = simulator.heard()[0]
     assert "9-1-1" in first and "police" in first
     greeting_languages = [u.language for u in simulator.utterances()[:2]]
     assert greeting_languages[0] == "fr-CA", "French first"
-    assert [d.targets for d in dialled(simulator)] == [(FRENCH_DISPATCHER,)]
+    assert caller.queued
+    assert rang(fake_twilio) == [FRENCH_DISPATCHER]
     assert all(u.language == "fr-CA" for u in simulator.utterances()[2:]), "French after choosing French"
-    case = the_case(app)
+    case = the_case(twilio_app)
     assert case.priority == "P1"
     assert "immediate_danger" in case.categories
     assert any(reason["rule_id"] == "choice.danger" for reason in case.triage_reasons["reasons"])
     assert simulator.ended is not None
 
 
-def test_english_caller_worried_about_a_minor_reaches_an_english_dispatcher(app: Flask, roster: None) -> None:
-    simulator = call(app)
-    simulator.run(["2", "2", "dial:completed:60"])
+def test_english_caller_worried_about_a_minor_reaches_an_english_dispatcher(
+    twilio_app: Flask, roster: None, fake_twilio: FakeTwilioApi, waits_for_a_human: Any
+) -> None:
+    simulator = call(twilio_app)
+    simulator.run(waits_for_a_human(twilio_app, ["2", "2"]))
     assert simulator.utterances()[-1].language == "en-US"
-    assert [d.targets for d in dialled(simulator)] == [(ENGLISH_DISPATCHER,)]
-    case = the_case(app)
+    assert rang(fake_twilio) == [ENGLISH_DISPATCHER]
+    case = the_case(twilio_app)
     assert "minor_involved" in case.categories
     assert case.priority in ("P1", "P2")
 
@@ -148,36 +160,34 @@ def test_wrong_pins_end_the_attempt_then_lock_the_code_even_for_the_right_pin(
     assert any("bloqué" in text for text in right_pin.heard()), "locked even with the right PIN"
 
 
-def test_no_input_at_all_goes_to_a_human_not_a_hang_up(app: Flask, roster: None) -> None:
-    simulator = call(app)
-    simulator.run([None, None, None, None, None, "dial:completed:30"])
-    assert dialled(simulator), "a silent caller is put through to a person"
+def test_no_input_at_all_goes_to_a_human_not_a_hang_up(
+    twilio_app: Flask, roster: None, fake_twilio: FakeTwilioApi, waits_for_a_human: Any
+) -> None:
+    simulator = call(twilio_app)
+    simulator.run(waits_for_a_human(twilio_app, [None, None, None, None, None]))
+    assert rang(fake_twilio) == [FRENCH_DISPATCHER], "a silent caller is put through to a person, in French"
 
 
-def test_junk_digits_re_prompt_then_reach_a_human(app: Flask, roster: None) -> None:
-    simulator = call(app)
-    simulator.run(["1", "7", "8", "6", "dial:completed:30"])
-    assert [d.targets for d in dialled(simulator)] == [(FRENCH_DISPATCHER,)]
+def test_junk_digits_re_prompt_then_reach_a_human(
+    twilio_app: Flask, roster: None, fake_twilio: FakeTwilioApi, waits_for_a_human: Any
+) -> None:
+    simulator = call(twilio_app)
+    simulator.run(waits_for_a_human(twilio_app, ["1", "7", "8", "6"]))
+    assert rang(fake_twilio) == [FRENCH_DISPATCHER]
 
 
 def test_nobody_on_duty_the_caller_leaves_a_message_that_becomes_a_case(
     twilio_app: Flask, fake_twilio: FakeTwilioApi
 ) -> None:
     simulator = call(twilio_app, recordings=fake_twilio)
-    simulator.run(["1", "1", "record:25:#"])
+    simulator.run(["1", "1", "record:25:#", "2"])
     assert not dialled(simulator)
+    assert rang(fake_twilio) == []
     assert any("message" in text for text in simulator.heard())
     case = the_case(twilio_app)
     assert case.priority == "P1"
     with runtime(twilio_app).db.sessions() as session:
         assert session.scalars(select(MediaItem).where(MediaItem.case_id == case.id)).one()
-
-
-def test_an_unanswered_dial_offers_a_message(app: Flask, roster: None, fake_twilio: FakeTwilioApi) -> None:
-    simulator = call(app, recordings=fake_twilio)
-    simulator.run(["1", "1", "dial:no-answer", "record:15:#"])
-    assert dialled(simulator)
-    assert any("Votre message a été reçu" in text for text in simulator.heard())
 
 
 def test_resources_are_texted_only_after_consent(twilio_app: Flask, fake_twilio: FakeTwilioApi) -> None:

@@ -116,3 +116,15 @@ def test_spooled_records_are_encrypted_and_taken_in_once_the_database_is_back(
 
 def test_an_unsigned_fallback_request_is_refused_even_with_the_database_down(down_app: Any) -> None:
     assert down_app.test_client().post("/twilio/voice/fallback", data=call_params()).status_code == 403
+
+
+def test_a_number_that_said_stop_gets_no_fallback_text(app: Flask, client: Any) -> None:
+    from tipline.contacts.optouts import set_opt_out
+
+    rt = runtime(app)
+    with rt.db.transaction() as session:
+        set_opt_out(session, rt.cipher, "+15145559876", opted_out=True, source="keyword", now=rt.clock.now())
+    response = twilio_post(client, "/twilio/sms/fallback", sms_params(body="allo"))
+    assert response.status_code == 200
+    assert ET.fromstring(response.data).find("Message") is None
+    assert len(list(rt.spool.pending())) == 1, "what they sent is still kept"

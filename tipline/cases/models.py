@@ -39,6 +39,9 @@ class Case(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     followup_failures: Mapped[int] = mapped_column(default=0)
     followup_locked_until: Mapped[datetime | None]
+    # A caller nobody answered (a message, a callback asked for, a hang-up while waiting): the case sorts
+    # first within its priority in the dispatchers' queue until it is resolved.
+    missed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

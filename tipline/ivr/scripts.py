@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from flask import Flask
 
+from tipline.escalation.policy import POLICY_FILE, check_policy_file
 from tipline.flows import Problem, Script, ScriptError, check_scripts, load_script
 from tipline.runtime import runtime
 from tipline.triage import RuleFileError, TriageRules, check_rules_file, load_rules
@@ -21,6 +22,25 @@ ROUTING_PROMPTS = (
     "message_saved",
     "no_message",
     "call_ended",
+    "queue_welcome",
+    "queue_position",
+    "queue_next",
+    "queue_still_waiting",
+    "queue_leave_option",
+    "queue_connecting",
+    "callback_offer",
+    "callback_when",
+    "callback_booked",
+    "whisper_offer",
+    "whisper_choose",
+    "whisper_connecting",
+    "whisper_gone",
+    "whisper_declined",
+    "language_fr",
+    "language_en",
+    "no_category",
+    "callback_intro",
+    "callback_no_answer",
 )
 
 
@@ -54,11 +74,23 @@ def check_routing_file(path: Path) -> list[str]:
     return problems
 
 
+def check_routing_policy(path: Path) -> list[str]:
+    from tipline.routing.policy import PolicyError, load_policy
+
+    try:
+        load_policy(path)
+    except (PolicyError, OSError, yaml.YAMLError) as error:
+        return str(error).split("; ")
+    return []
+
+
 def check_all(directory: Path) -> list[str]:
     """Every problem in every script file of ``directory`` (empty when the line may start)."""
     problems = [str(problem) for problem in check_scripts(directory)]
     problems += check_rules_file(directory / "triage.yaml")
     problems += check_routing_file(directory / ROUTING_FILE)
+    problems += check_routing_policy(directory / ROUTING_FILE)
+    problems += check_policy_file(directory / POLICY_FILE)
     return problems
 
 

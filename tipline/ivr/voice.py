@@ -15,7 +15,7 @@ from tipline.ivr.effects import EffectContext, ensure_case, run_effect, triage_c
 from tipline.ivr.scripts import scripts
 from tipline.ivr.state import load_state, save_state
 from tipline.ivr.twiml import render
-from tipline.routing.handoff import hand_off, on_duty_numbers
+from tipline.routing.handoff import route_caller
 from tipline.runtime import runtime
 
 MAX_EFFECTS_PER_STEP = 5
@@ -100,19 +100,10 @@ def put_through(
     *,
     texts: tuple[str, ...] = (),
 ) -> None:
-    """Open (or find) the call's case, triage it with what the caller chose, and ring a human."""
-    rt = runtime()
+    """Open (or find) the call's case, triage it with what the caller chose (a P1 starts escalation now),
+    then put the caller in the live queue — or, with nobody on duty, to a message and a callback."""
     context = EffectContext(session, contact, params.get("From", ""), params, handoff.flags)
     case = ensure_case(context, handoff.lang)
     triage_contact(context, case, texts)
     record_event(session, "voice.handoff", contact_id=contact.id, case_id=case.id, data={"flags": list(handoff.flags)})
-    hand_off(
-        response,
-        numbers=on_duty_numbers(session, rt.cipher, now=rt.clock.now(), language=handoff.lang),
-        fallback_number=rt.settings.fallback_number,
-        caller_id=rt.settings.phone_number,
-        scripts=scripts(),
-        lang=handoff.lang,
-        dial_done_url=handoff_url(contact, "dial_done"),
-        voicemail_url=handoff_url(contact, "voicemail_done"),
-    )
+    route_caller(session, response, contact=contact, case=case, call_sid=params.get("CallSid", ""), lang=handoff.lang)

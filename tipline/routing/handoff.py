@@ -1,41 +1,31 @@
-"""Putting a caller through to a human: ring the on-duty dispatchers who speak the caller's language (then
-everyone on duty), else the staffed fallback number, else a recorded message. Never silence."""
+"""Putting a caller through to a human: the caller joins the live queue (``<Enqueue>``) while routing rings
+free handlers; with nobody on duty the caller is offered a message and a callback at once. Never silence.
+
+Everything the caller hears here is in their language, from ``ivr_scripts/routing.yaml``."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy.orm import Session
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from tipline.crypto import DataCipher
-from tipline.ivr.scripts import Scripts
-from tipline.roster.models import Presence, Role
-from tipline.roster.services import on_duty
+from tipline.cases.models import Case
+from tipline.contacts.events import record_event
+from tipline.contacts.models import Contact
+from tipline.ivr.scripts import Scripts, scripts
+from tipline.routing.models import QueuedCall
+from tipline.routing.services import anyone_to_answer, enqueue_call, mark_missed, request_routing
+from tipline.runtime import runtime
 
-MAX_SIMULTANEOUS = 10  # Twilio rings at most ten <Number>s at once
-RING_SECONDS = 25
-
-
-def on_duty_numbers(session: Session, cipher: DataCipher, *, now: datetime, language: str | None) -> list[str]:
-    """Phones of available dispatchers (and supervisors) on duty now, those who speak ``language`` first."""
-    people = [
-        person
-        for person in on_duty(session, at=now)
-        if person.role in (Role.DISPATCHER, Role.SUPERVISOR)
-        and person.presence == Presence.AVAILABLE
-        and person.phone_enc is not None
-    ]
-    speaks = [person for person in people if language in person.languages and person.role == Role.DISPATCHER]
-    others = [person for person in people if person not in speaks]
-    ordered = (speaks or others)[:MAX_SIMULTANEOUS]
-    return [cipher.decrypt_text(person.phone_enc) for person in ordered if person.phone_enc is not None]
+QUEUE = "/twilio/queue"
+HOLD_GATHER_SECONDS = 8
 
 
-def say(response: VoiceResponse, scripts: Scripts, name: str, lang: str | None) -> None:
-    """A routing prompt, in the caller's language and with the voice script's voice for it."""
+def say(response: VoiceResponse | Gather, scripts: Scripts, name: str, lang: str | None, **values: str) -> None:
+    """A routing prompt, in ``lang`` and with the voice script's voice for it; ``{name}`` placeholders filled."""
     spec = scripts.voice.defaults.voices[lang if lang in ("fr", "en") else "fr"]
     text = scripts.routing_prompt(name, lang)
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
     if spec.voice:
         response.say(text, language=spec.language, voice=spec.voice)
     else:
@@ -51,21 +41,101 @@ def leave_a_message(response: VoiceResponse, scripts: Scripts, lang: str | None,
     return response
 
 
-def hand_off(
-    response: VoiceResponse,
-    *,
-    numbers: list[str],
-    fallback_number: str,
-    caller_id: str,
-    scripts: Scripts,
-    lang: str | None,
-    dial_done_url: str,
-    voicemail_url: str,
-) -> VoiceResponse:
-    targets = numbers or ([fallback_number] if fallback_number else [])
-    if not targets:
-        return leave_a_message(response, scripts, lang, voicemail_url)
-    dial = response.dial(action=dial_done_url, method="POST", timeout=RING_SECONDS, caller_id=caller_id)
-    for number in targets:
-        dial.number(number)
+def route_caller(
+    session: Session, response: VoiceResponse, *, contact: Contact, case: Case, call_sid: str, lang: str | None
+) -> None:
+    """The triaged caller waits in the queue, or — nobody on duty — goes straight to a message and callback."""
+    now = runtime().clock.now()
+    if not call_sid or not anyone_to_answer(session, now=now):
+        mark_missed(session, case.id, now=now)
+        record_event(session, "routing.nobody_on_duty", contact_id=contact.id, case_id=case.id, data={})
+        message_then_callback(response, lang, nobody_free=True)
+        return
+    call = enqueue_call(session, contact=contact, case=case, call_sid=call_sid, language=lang, now=now)
+    request_routing(session, f"enqueued:{call.id}")
+    enqueue_twiml(response, call)
+
+
+def enqueue_twiml(response: VoiceResponse, call: QueuedCall) -> None:
+    response.enqueue(
+        call.queue_name,
+        wait_url=f"{QUEUE}/wait?qc={call.id}",
+        wait_url_method="POST",
+        action=f"{QUEUE}/done?qc={call.id}",
+        method="POST",
+    )
+
+
+def hold_twiml(call: QueuedCall, *, position: int, first: bool) -> VoiceResponse:
+    """One turn of the hold loop (Twilio requests the wait URL again when it ends): where the caller stands,
+    and the key to leave a message instead."""
+    found, lang = scripts(), call.language
+    response = VoiceResponse()
+    gather = response.gather(
+        input="dtmf", num_digits=1, action=f"{QUEUE}/wait-key?qc={call.id}", method="POST", timeout=HOLD_GATHER_SECONDS
+    )
+    say(gather, found, "queue_welcome" if first else "queue_still_waiting", lang)
+    if position <= 1:
+        say(gather, found, "queue_next", lang)
+    else:
+        say(gather, found, "queue_position", lang, position=str(position))
+    say(gather, found, "queue_leave_option", lang)
+    return response
+
+
+def leave_twiml() -> VoiceResponse:
+    response = VoiceResponse()
+    response.leave()
+    return response
+
+
+def connecting_twiml(lang: str | None) -> VoiceResponse:
+    """Played to the caller just before the handler is bridged in (``<Queue url>``)."""
+    response = VoiceResponse()
+    say(response, scripts(), "queue_connecting", lang)
+    return response
+
+
+def message_then_callback(response: VoiceResponse, lang: str | None, *, nobody_free: bool) -> VoiceResponse:
+    """A recorded message; then (``/message-done`` or, with no audio, ``/message-none``) the callback offer."""
+    found = scripts()
+    if nobody_free:
+        say(response, found, "nobody_free", lang)
+    say(response, found, "leave_message", lang)
+    response.record(
+        action=f"{QUEUE}/message-done", method="POST", max_length=300, finish_on_key="#", play_beep=True, timeout=10
+    )
+    response.redirect(f"{QUEUE}/message-none", method="POST")
+    return response
+
+
+def callback_offer_twiml(lang: str | None) -> VoiceResponse:
+    response = VoiceResponse()
+    gather = response.gather(input="dtmf", num_digits=1, action=f"{QUEUE}/callback-consent", method="POST", timeout=8)
+    say(gather, scripts(), "callback_offer", lang)
+    response.redirect(f"{QUEUE}/callback-consent?event=no_input", method="POST")
+    return response
+
+
+def callback_when_twiml(lang: str | None) -> VoiceResponse:
+    spec = scripts().voice.defaults.voices[lang if lang in ("fr", "en") else "fr"]
+    response = VoiceResponse()
+    gather = response.gather(
+        input="dtmf speech",
+        num_digits=1,
+        language=spec.language,
+        speech_timeout="auto",
+        action=f"{QUEUE}/callback-when",
+        method="POST",
+        timeout=8,
+    )
+    say(gather, scripts(), "callback_when", lang)
+    response.redirect(f"{QUEUE}/callback-when?event=no_input", method="POST")
+    return response
+
+
+def goodbye_twiml(lang: str | None, prompt: str) -> VoiceResponse:
+    response = VoiceResponse()
+    say(response, scripts(), prompt, lang)
+    response.hangup()
     return response

@@ -1,4 +1,7 @@
-"""When nobody answered: the caller may leave a message, which reaches the dispatchers' queue as a case."""
+"""When nobody answered: the caller may leave a message, which reaches the dispatchers' queue as a case.
+
+``after_dial``/``voicemail_left`` serve ``/twilio/voice/handoff`` (calls put through before the live queue);
+``save_message`` serves the queue's own message step."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from tipline.ivr.scripts import scripts
 from tipline.media.models import MediaKind
 from tipline.media.services import register_media
 from tipline.routing.handoff import leave_a_message, say
+from tipline.routing.services import mark_missed
 from tipline.runtime import runtime
 
 ANSWERED = frozenset({"completed", "answered"})
@@ -32,26 +36,32 @@ def after_dial(session: Session, contact: Contact, params: Mapping[str, str]) ->
     return leave_a_message(response, scripts(), contact.language, url)
 
 
-def voicemail_left(session: Session, contact: Contact, params: Mapping[str, str]) -> VoiceResponse:
-    rt = runtime()
-    response = VoiceResponse()
+def save_message(session: Session, contact: Contact, params: Mapping[str, str]) -> bool:
+    """Keep the recording Twilio made as the case's message; False when there is none."""
     url = params.get("RecordingUrl", "")
     if not url:
-        say(response, scripts(), "no_message", contact.language)
-        response.hangup()
-        return response
+        return False
     context = EffectContext(session, contact, params.get("From", ""), params)
     case = ensure_case(context, contact.language)
+    duration = params.get("RecordingDuration", "")
     register_media(
         session,
-        rt.cipher,
+        runtime().cipher,
         kind=MediaKind.RECORDING,
         twilio_sid=params.get("RecordingSid") or url.rstrip("/").rsplit("/", 1)[-1],
         source_url=url,
         contact_id=contact.id,
         case_id=case.id,
+        duration_seconds=int(duration) if duration.isdigit() else None,
     )
+    mark_missed(session, case.id, now=runtime().clock.now())
     record_event(session, "routing.voicemail", contact_id=contact.id, case_id=case.id, data={})
-    say(response, scripts(), "message_saved", contact.language)
+    return True
+
+
+def voicemail_left(session: Session, contact: Contact, params: Mapping[str, str]) -> VoiceResponse:
+    response = VoiceResponse()
+    saved = save_message(session, contact, params)
+    say(response, scripts(), "message_saved" if saved else "no_message", contact.language)
     response.hangup()
     return response

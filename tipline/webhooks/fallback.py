@@ -40,5 +40,9 @@ def voice_fallback() -> Response:
 
 @twilio_bp.post("/sms/fallback")
 def sms_fallback() -> Response:
+    from tipline.webhooks.safety import sender_opted_out
+
     spool_request("sms")
+    if sender_opted_out():
+        return twiml(fallback_twiml.empty_messaging_response())
     return twiml(fallback_twiml.sms_acknowledgement())

@@ -78,3 +78,8 @@ def sms_acknowledgement() -> str:
     response = MessagingResponse()
     response.message(SMS_ACK)
     return str(response)
+
+
+def empty_messaging_response() -> str:
+    """No reply at all (a texter who opted out, or one we cannot check)."""
+    return str(MessagingResponse())

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec
 
-from flask import Response, g
+from flask import Response, g, request
 
 from tipline.runtime import runtime
 from tipline.webhooks import fallback_twiml
@@ -42,6 +42,20 @@ def never_fails_caller(view: Callable[P, Response]) -> Callable[P, Response]:
     return wrapper
 
 
+def sender_opted_out() -> bool:
+    """Whether the texter said STOP. With the database down we cannot tell: the acknowledgement (with the
+    9-1-1 advice) goes out, and Twilio itself refuses to deliver to a number that replied STOP to the line."""
+    from tipline.contacts.optouts import is_opted_out
+
+    rt = runtime()
+    try:
+        with rt.db.sessions() as session:
+            return is_opted_out(session, rt.cipher, request.form.get("From", ""))
+    except Exception as error:
+        log.warning("opt-out check unavailable (%s)", type(error).__name__)
+        return False
+
+
 def never_fails_texter(view: Callable[P, Response]) -> Callable[P, Response]:
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
@@ -51,6 +65,8 @@ def never_fails_texter(view: Callable[P, Response]) -> Callable[P, Response]:
             log.exception("sms view %s failed (%s); message spooled", view.__name__, type(error).__name__)
             _rollback()
             spool_request("sms")
+            if sender_opted_out():
+                return twiml(fallback_twiml.empty_messaging_response())
             return twiml(fallback_twiml.sms_acknowledgement())
 
     return wrapper

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from flask import Response, request
-from sqlalchemy import select
 from twilio.twiml.messaging_response import MessagingResponse
 
 from tipline.contacts.events import record_event, safe_params
-from tipline.contacts.models import Channel, Contact, ContactStatus
+from tipline.ivr.sms import InboundSms, receive_sms
 from tipline.outbox.services import FINAL_STATES, apply_status, find_outbound, notify_outcome
 from tipline.request_session import request_session
-from tipline.runtime import runtime
-from tipline.webhooks import fallback_twiml
 from tipline.webhooks.blueprint import twilio_bp, twiml
 from tipline.webhooks.idempotency import once_per_step
 from tipline.webhooks.safety import never_fails_texter
@@ -21,43 +18,11 @@ from tipline.webhooks.safety import never_fails_texter
 @never_fails_texter
 @once_per_step
 def incoming_sms() -> Response:
-    rt = runtime()
-    session = request_session()
-    sender = request.form.get("From", "")
-    now = rt.clock.now()
-    contact = None
-    if sender:
-        hashes = rt.cipher.lookup_hashes(sender)
-        contact = session.scalar(
-            select(Contact)
-            .where(
-                Contact.channel == Channel.SMS,
-                Contact.caller_hash.in_(hashes),
-                Contact.status == ContactStatus.ACTIVE,
-            )
-            .order_by(Contact.id.desc())
-            .limit(1)
-        )
-        if contact is None:
-            contact = Contact(
-                channel=Channel.SMS,
-                caller_number_enc=rt.cipher.encrypt(sender),
-                caller_hash=rt.cipher.lookup_hash(sender),
-                started_at=now,
-            )
-            session.add(contact)
-            session.flush()
-        contact.last_activity_at = now
-    record_event(
-        session,
-        "sms.in",
-        contact_id=contact.id if contact else None,
-        data=safe_params(request.form),
-        payload=request.form.get("Body", ""),
-        cipher=rt.cipher,
-    )
+    """Stored first; the answer is the replies, or an empty <Response/> (opted out, rate-limited, short code)."""
+    replies = receive_sms(request_session(), InboundSms.from_params(request.form))
     response = MessagingResponse()
-    response.message(fallback_twiml.SMS_ACK)
+    for text in replies:
+        response.message(text)
     return twiml(str(response))
 
 
