@@ -14,6 +14,7 @@ from tipline.cases.models import Case, CaseStatus
 from tipline.cases.references import hash_pin, is_well_formed, new_pin, new_reference, pin_matches
 from tipline.contacts.events import record_event
 from tipline.crypto import DataCipher
+from tipline.db import utcnow
 
 FOLLOWUP_FAILURES_BEFORE_LOCK = 5
 FOLLOWUP_LOCK = timedelta(hours=1)
@@ -34,11 +35,25 @@ class NewTip:
 
 
 def open_case(
-    session: Session, *, language: str | None, priority: str = "P3", categories: list[str] | None = None
+    session: Session,
+    *,
+    language: str | None,
+    priority: str = "P3",
+    categories: list[str] | None = None,
+    now: datetime | None = None,
 ) -> Case:
-    """A new case with a unique reference code (retried on the rare collision)."""
+    """A new case with a unique reference code (retried on the rare collision), dated ``now`` (the line's
+    clock, passed by callers that have it; the wall clock otherwise)."""
+    now = now or utcnow()
     for _attempt in range(10):
-        case = Case(reference=new_reference(), language=language, priority=priority, categories=categories or [])
+        case = Case(
+            reference=new_reference(),
+            language=language,
+            priority=priority,
+            categories=categories or [],
+            created_at=now,
+            updated_at=now,
+        )
         try:
             with session.begin_nested():
                 session.add(case)

@@ -285,7 +285,7 @@ def claim_conversation(
     if contact is None or contact.channel != Channel.SMS:
         return None
     if contact.case_id is None:
-        case = open_case(session, language=contact.language)
+        case = open_case(session, language=contact.language, now=now)
         contact.case_id = case.id
         record_event(session, "case.contact", case_id=case.id, contact_id=contact.id, data={})
         written = session.scalars(

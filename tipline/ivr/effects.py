@@ -51,7 +51,7 @@ def ensure_case(context: EffectContext, language: str | None) -> Case:
         case = context.session.get(Case, contact.case_id)
         if case is not None:
             return case
-    case = open_case(context.session, language=language or contact.language)
+    case = open_case(context.session, language=language or contact.language, now=runtime().clock.now())
     contact.case_id = case.id
     record_event(context.session, "case.contact", case_id=case.id, contact_id=contact.id, data={})
     return case

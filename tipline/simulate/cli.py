@@ -71,6 +71,35 @@ def simulate() -> None:
     """Call or text the line from the terminal, as Twilio would (signed webhooks)."""
 
 
+@simulate.command("twilio-api")
+@click.option("--port", type=int, default=5099, show_default=True)
+@click.option("--token", default=_default_token, show_default="$TWILIO_AUTH_TOKEN or the demo token")
+def twilio_api_command(port: int, token: str) -> None:
+    """A local stand-in for Twilio's REST API, to watch what the line sends (texts, calls) without Twilio:
+    start the line with TWILIO_API_URL pointing here. Status callbacks come back as Twilio sends them."""
+    import time
+
+    from tipline.simulate.fake_twilio_api import FakeTwilioApi
+
+    api = FakeTwilioApi(account_sid=_account_sid(), auth_token=token).start(port=port)
+    click.echo(f"Twilio REST stand-in on {api.base_url}: start the line with TWILIO_API_URL={api.base_url}")
+    shown: set[str] = set()
+    try:
+        while True:
+            time.sleep(0.2)
+            for message in api.messages:
+                if message["sid"] not in shown:
+                    shown.add(message["sid"])
+                    click.echo(f"SMS  → {message['to']}: {message.get('body', '')}")
+            for call in api.calls:
+                if call["sid"] not in shown:
+                    shown.add(call["sid"])
+                    click.echo(f"CALL → {call['to']}")
+            api.deliver_pending()  # delivered / completed, signed, to the URLs the line gave
+    except KeyboardInterrupt:
+        api.stop()
+
+
 @simulate.command("call")
 @_with_common
 @click.option(

@@ -166,9 +166,9 @@ class FakeTwilioApi:
 
     # --- lifecycle ------------------------------------------------------------------------------------
 
-    def start(self) -> FakeTwilioApi:
+    def start(self, port: int = 0) -> FakeTwilioApi:
         if self._server is None:
-            self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+            self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
             self._server.daemon_threads = True
             self._thread = threading.Thread(
                 target=self._server.serve_forever, name="fake-twilio-api", kwargs={"poll_interval": 0.05}, daemon=True
