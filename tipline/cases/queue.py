@@ -17,6 +17,7 @@ from tipline.cases.models import Case, CaseChange, CaseStatus
 from tipline.contacts.events import record_event
 from tipline.contacts.models import Channel, Contact, ContactStatus, Event
 from tipline.crypto import DataCipher
+from tipline.db import among
 from tipline.roster.models import Person, Role
 from tipline.routing.models import OPEN_CALLBACK_STATES, CallbackRequest, QueuedCall, QueueState
 
@@ -95,7 +96,9 @@ def describe_cases(session: Session, cases: list[Case], *, now: datetime) -> lis
     if not ids:
         return []
     kinds: dict[int, set[str]] = defaultdict(set)
-    contacts = select(Contact.case_id, Contact.channel, Contact.status).where(Contact.case_id.in_(ids)).distinct()
+    contacts = (
+        select(Contact.case_id, Contact.channel, Contact.status).where(among(session, Contact.case_id, ids)).distinct()
+    )
     for case_id, channel, status in session.execute(contacts):
         if case_id is None:
             continue
@@ -105,7 +108,7 @@ def describe_cases(session: Session, cases: list[Case], *, now: datetime) -> lis
             kinds[case_id].add("call")
     waiting: dict[int, dict[str, Any]] = {}
     for call in session.scalars(
-        select(QueuedCall).where(QueuedCall.case_id.in_(ids), QueuedCall.state.in_(LIVE_CALL_STATES))
+        select(QueuedCall).where(among(session, QueuedCall.case_id, ids), QueuedCall.state.in_(LIVE_CALL_STATES))
     ):
         kinds[call.case_id].add("waiting_call")
         waiting[call.case_id] = {
@@ -116,7 +119,7 @@ def describe_cases(session: Session, cases: list[Case], *, now: datetime) -> lis
     callbacks: dict[int, dict[str, Any]] = {}
     for callback in session.scalars(
         select(CallbackRequest)
-        .where(CallbackRequest.case_id.in_(ids), CallbackRequest.state.in_(OPEN_CALLBACK_STATES))
+        .where(among(session, CallbackRequest.case_id, ids), CallbackRequest.state.in_(OPEN_CALLBACK_STATES))
         .order_by(CallbackRequest.id)
     ):
         kinds[callback.case_id].add("callback")
@@ -127,7 +130,7 @@ def describe_cases(session: Session, cases: list[Case], *, now: datetime) -> lis
             "requested_at": callback.requested_at.isoformat(),
         }
     for case_id in session.scalars(
-        select(Event.case_id).where(Event.case_id.in_(ids), Event.kind == "routing.voicemail").distinct()
+        select(Event.case_id).where(among(session, Event.case_id, ids), Event.kind == "routing.voicemail").distinct()
     ):
         if case_id is not None:
             kinds[case_id].add("voicemail")
