@@ -7,6 +7,7 @@ dispatcher, the blueprints (Twilio webhooks, health) and the command line.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -40,6 +41,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),  # a console login lasts one long shift at most
     )
     app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
         app.wsgi_app,

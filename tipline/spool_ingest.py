@@ -1,13 +1,51 @@
-"""Taking spooled fallback records into the database once it is reachable again."""
+"""Taking spooled fallback records into the database once it is reachable again, as if they had just arrived:
+a text goes through the SMS conversation (opt-out words, triage, case, media — its replies are dropped, the
+texter already had the fallback's acknowledgement); a message left on the fallback's voicemail becomes a case
+with its recording, at the top of the dispatchers' queue."""
 
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
+from tipline.cases.services import open_case
 from tipline.contacts.events import record_event, safe_params
-from tipline.contacts.models import Channel, Contact, ContactStatus
+from tipline.contacts.services import voice_contact
+from tipline.ivr.sms import InboundSms, receive_sms
+from tipline.media.models import MediaKind
+from tipline.media.services import register_media
+from tipline.routing.services import mark_missed
 from tipline.runtime import runtime
 from tipline.spool import SpoolRecord
+
+
+def _voicemail(session: Session, flat: dict[str, str], received_at: str) -> None:
+    rt = runtime()
+    now = rt.clock.now()
+    call_sid, url = flat.get("CallSid", ""), flat.get("RecordingUrl", "")
+    contact = voice_contact(session, call_sid, now=now) if call_sid else None
+    if contact is None or not url:
+        record_event(session, "fallback.voice.recording", data={**safe_params(flat), "received_at": received_at})
+        return
+    if contact.case_id is None:
+        contact.case_id = open_case(session, language=contact.language, now=now).id
+    register_media(
+        session,
+        rt.cipher,
+        kind=MediaKind.RECORDING,
+        twilio_sid=flat.get("RecordingSid") or url.rstrip("/").rsplit("/", 1)[-1],
+        source_url=url,
+        contact_id=contact.id,
+        case_id=contact.case_id,
+    )
+    mark_missed(session, contact.case_id, now=now)
+    record_event(
+        session,
+        "routing.voicemail",
+        contact_id=contact.id,
+        case_id=contact.case_id,
+        data={"fallback": True, "received_at": received_at},
+    )
 
 
 def ingest_spool(app: Flask) -> int:
@@ -15,25 +53,18 @@ def ingest_spool(app: Flask) -> int:
 
     def store(record: SpoolRecord) -> None:
         flat = {name: values[0] for name, values in record.params.items() if values}
-        with rt.db.transaction() as session:
-            contact = None
-            sender = flat.get("From", "")
-            if record.kind == "sms" and sender:
-                contact = Contact(
-                    channel=Channel.SMS,
-                    caller_number_enc=rt.cipher.encrypt(sender),
-                    caller_hash=rt.cipher.lookup_hash(sender),
-                    status=ContactStatus.ACTIVE,
+        with app.app_context(), rt.db.transaction() as session:
+            if record.kind == "sms":
+                receive_sms(session, InboundSms.from_params(flat))
+            elif record.kind == "voice.recording":
+                _voicemail(session, flat, record.received_at)
+            else:
+                contact = voice_contact(session, flat["CallSid"], now=rt.clock.now()) if flat.get("CallSid") else None
+                record_event(
+                    session,
+                    f"fallback.{record.kind}",
+                    contact_id=contact.id if contact else None,
+                    data={**safe_params(flat), "received_at": record.received_at},
                 )
-                session.add(contact)
-                session.flush()
-            record_event(
-                session,
-                f"fallback.{record.kind}",
-                contact_id=contact.id if contact else None,
-                data={**safe_params(flat), "received_at": record.received_at},
-                payload=flat.get("Body") or flat.get("RecordingUrl"),
-                cipher=rt.cipher,
-            )
 
     return rt.spool.drain(store)

@@ -1,5 +1,6 @@
 """Work that runs on a timer in every worker process (and in the embedded runner): the sweeper that re-sends
-lost wake-ups, and the spool that takes in what the fallback routes received while the database was down."""
+lost wake-ups, the spool that takes in what the fallback routes received while the database was down, the
+escalation watchdog, and the purge of old webhook receipts."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import logging
 from flask import Flask
 
 from tipline.escalation.tasks import resume_overdue_escalations
+from tipline.runtime import runtime
 from tipline.spool_ingest import ingest_spool
+from tipline.webhooks.retention import purge_receipts
 from workers.jobs import sweep
 
 log = logging.getLogger("tipline.jobs")
@@ -22,3 +25,6 @@ def run_periodic(app: Flask) -> None:
     if ingested:
         log.info("took %s spooled fallback record(s) into the database", ingested)
     resume_overdue_escalations(app)  # the escalation watchdog: overdue steps, alerts stuck mid-send
+    rt = runtime(app)
+    with rt.db.transaction() as session:
+        purge_receipts(session, now=rt.clock.now())

@@ -219,3 +219,22 @@ def test_hanging_up_during_a_tip_recording_keeps_the_partial_recording(
         assert session.scalars(select(MediaItem).where(MediaItem.case_id == case.id)).one()
         contact = session.scalars(select(Contact)).one()
         assert contact.status == "closed"
+
+
+def test_the_words_triage_matched_are_kept_only_encrypted(twilio_app: Flask) -> None:
+    from tipline.cases.triage_service import case_reasons, retriage
+    from tipline.ivr.scripts import scripts
+
+    rt = runtime(twilio_app)
+    with twilio_app.app_context(), rt.db.transaction() as session:
+        from tipline.cases.services import open_case
+
+        case = open_case(session, language="fr")
+        retriage(session, case, scripts().triage, texts=["jai 15 ans il me laisse pas partir"])
+        case_id = case.id
+    with twilio_app.app_context(), rt.db.sessions() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        assert "15 ans" not in str(case.triage_reasons)
+        assert case.triage_matched_enc is not None and b"15 ans" not in case.triage_matched_enc
+        assert any("jai 15 ans" in reason["matched"] for reason in case_reasons(case, rt.cipher))

@@ -139,3 +139,19 @@ def test_twilio_unreachable_keeps_the_message_for_a_retry(
     clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
     truncate_all(app)
     runtime(app).db.dispose()
+
+
+def test_a_text_queued_before_the_texter_said_stop_is_never_sent(twilio_app: Flask, fake_twilio: FakeTwilioApi) -> None:
+    from tipline.contacts.optouts import set_opt_out
+
+    rt = runtime(twilio_app)
+    with twilio_app.app_context(), rt.db.transaction() as session:
+        reply = queue_outbound(
+            session, rt.cipher, kind=OutboundKind.SMS, purpose="reply", to=TEXTER, body="Bonjour", idempotency_key="r:1"
+        )
+        reply_id = reply.id
+    with rt.db.transaction() as session:
+        set_opt_out(session, rt.cipher, TEXTER, opted_out=True, source="keyword", now=rt.clock.now())
+    run_due_jobs(twilio_app)
+    assert fake_twilio.requests_to("Messages", "POST") == []
+    assert row(twilio_app, reply_id).state == OutboundState.CANCELLED

@@ -14,7 +14,10 @@ from sqlalchemy import select
 
 from tests.support import call_params, closed_port_urls, settings_for, sms_params, twilio_post
 from tipline import create_app
+from tipline.cases.models import Case
 from tipline.contacts.models import Contact, Event
+from tipline.contacts.optouts import is_opted_out
+from tipline.media.models import MediaItem
 from tipline.runtime import runtime
 from tipline.spool_ingest import ingest_spool
 
@@ -87,31 +90,41 @@ def test_spooled_records_are_encrypted_and_taken_in_once_the_database_is_back(
     tmp_path: Path, database_url: str, app: Flask
 ) -> None:
     down = create_app(settings_for(tmp_path, **closed_port_urls()))
-    twilio_post(down.test_client(), "/twilio/sms/fallback", sms_params(body="il me surveille"))
-    twilio_post(down.test_client(), "/twilio/voice/fallback", call_params())
+    client = down.test_client()
+    twilio_post(client, "/twilio/sms/fallback", sms_params(body="jai 15 ans il me laisse pas partir"))
+    twilio_post(client, "/twilio/sms/fallback", sms_params("SM" + "9" * 32, body="ARRÊT", From="+15145550177"))
+    twilio_post(client, "/twilio/voice/fallback", call_params())
+    recording = call_params(RecordingUrl="https://api.twilio.com/rec/RE" + "1" * 32, RecordingSid="RE" + "1" * 32)
+    twilio_post(client, "/twilio/voice/fallback?step=recorded", recording)
     spool_dir = runtime(down).spool.directory
     files = list(spool_dir.glob("*.rec"))
-    assert len(files) == 2
+    assert len(files) == 4
     for file in files:
         raw = file.read_bytes()
-        assert b"surveille" not in raw
+        assert b"partir" not in raw
         assert b"5559876" not in raw
     runtime(down).db.dispose()
 
     back = create_app(settings_for(tmp_path, database_url=database_url))
-    assert ingest_spool(back) == 2
+    assert ingest_spool(back) == 4
     assert list(spool_dir.glob("*.rec")) == []
     rt = runtime(back)
     with rt.db.sessions() as session:
-        kinds = sorted(event.kind for event in session.scalars(select(Event)))
-        assert kinds == ["fallback.sms", "fallback.voice"]
-        sms_event = session.scalars(select(Event).where(Event.kind == "fallback.sms")).one()
-        assert sms_event.payload_enc is not None
-        assert rt.cipher.decrypt_text(sms_event.payload_enc) == "il me surveille"
-        contact = session.scalars(select(Contact)).one()
-        assert contact.caller_number_enc is not None
-        assert rt.cipher.decrypt_text(contact.caller_number_enc) == "+15145559876"
+        text = session.scalars(select(Event).where(Event.kind == "sms.in")).first()
+        assert text is not None and text.payload_enc is not None
+        assert rt.cipher.decrypt_text(text.payload_enc) == "jai 15 ans il me laisse pas partir"
+        texted = session.scalars(select(Case).join(Contact, Contact.case_id == Case.id)).all()
+        assert [case.priority for case in texted if case.id == text.case_id] == ["P1"], "triaged like any text"
+        voicemail = session.scalars(select(MediaItem)).one()
+        message_case = session.get(Case, voicemail.case_id)
+        assert message_case is not None and message_case.missed_at is not None, "the message tops the queue"
+        assert is_opted_out(session, rt.cipher, "+15145550177"), "a STOP sent during the outage is kept"
     rt.db.dispose()
+
+
+def test_a_stop_word_gets_no_fallback_text_even_with_the_database_down(down_app: Flask) -> None:
+    response = twilio_post(down_app.test_client(), "/twilio/sms/fallback", sms_params(body="Arrêt"))
+    assert ET.fromstring(response.data).find("Message") is None
 
 
 def test_an_unsigned_fallback_request_is_refused_even_with_the_database_down(down_app: Any) -> None:

@@ -50,6 +50,14 @@ def log_in(login: StaffLogin) -> None:
 
 
 def log_out() -> None:
+    """End this session, and with it every copy of its cookie: the login's epoch moves on."""
+    login_id = session.get("login_id")
+    if isinstance(login_id, int):
+        db = request_session()
+        login = db.get(StaffLogin, login_id)
+        if login is not None and login.session_epoch == session.get("epoch"):
+            login.session_epoch += 1
+            db.commit()
     language = session.get("lang")
     session.clear()
     if language:

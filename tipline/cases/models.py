@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tipline.db import Base, utcnow
@@ -31,7 +31,10 @@ class Case(Base):
     pin_hash: Mapped[str | None] = mapped_column(String(128))
     priority: Mapped[str] = mapped_column(String(2), default="P3")
     categories: Mapped[list[str]] = mapped_column(default=list)
+    # The rules that fired, in clear (ids, categories, priorities); the words they matched are pieces of what
+    # the person said or wrote, so they are kept encrypted beside them (see cases/triage_service.py).
     triage_reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    triage_matched_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(16), default=CaseStatus.NEW)
     language: Mapped[str | None] = mapped_column(String(2))
     region: Mapped[str | None] = mapped_column(String(32))

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defer
 
 from tipline.cases.models import Case, CaseChange, CaseStatus
+from tipline.cases.triage_service import case_reasons
 from tipline.contacts.events import record_event
 from tipline.contacts.models import Channel, Contact, ContactStatus, Event
 from tipline.crypto import DataCipher
@@ -217,7 +218,7 @@ def case_detail(session: Session, cipher: DataCipher, case: Case, *, now: dateti
     return {
         **entry.to_dict(now),
         "outcome": case.outcome,
-        "triage_reasons": case.triage_reasons,
+        "triage_reasons": {**case.triage_reasons, "reasons": case_reasons(case, cipher)},
         "changes": [
             {
                 "at": change.at.isoformat(),

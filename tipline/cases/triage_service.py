@@ -3,6 +3,7 @@ a reason); every change is audited with the reasons that produced it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from tipline.cases.models import PRIORITIES, Case, CaseChange
 from tipline.contacts.events import record_event
+from tipline.crypto import DataCipher
+from tipline.runtime import runtime
 from tipline.triage import TriageRules, assess
 
 P1Listener = Callable[[Session, Case], None]
@@ -26,15 +29,36 @@ def _rank(priority: str) -> int:
     return PRIORITIES.index(priority)
 
 
-def _merge_reasons(existing: dict[str, Any], new: list[dict[str, Any]]) -> dict[str, Any]:
-    reasons: list[dict[str, Any]] = list(existing.get("reasons", []))
+def case_reasons(case: Case, cipher: DataCipher) -> list[dict[str, Any]]:
+    """The case's triage reasons with the words each rule matched (decrypted), for the people who may see it."""
+    matched: list[list[str]] = (
+        json.loads(cipher.decrypt_text(case.triage_matched_enc)) if case.triage_matched_enc else []
+    )
+    reasons = [dict(reason) for reason in case.triage_reasons.get("reasons", [])]
+    for index, reason in enumerate(reasons):
+        reason["matched"] = matched[index] if index < len(matched) else []
+    return reasons
+
+
+def _without_words(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{name: value for name, value in reason.items() if name != "matched"} for reason in reasons]
+
+
+def _store_reasons(case: Case, cipher: DataCipher, reasons: list[dict[str, Any]], rules_version: Any) -> None:
+    case.triage_reasons = {"rules_version": rules_version, "reasons": _without_words(reasons)}
+    words = [list(reason.get("matched", [])) for reason in reasons]
+    case.triage_matched_enc = cipher.encrypt(json.dumps(words, ensure_ascii=False))
+
+
+def _merge_reasons(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    reasons = list(existing)
     seen = {(reason.get("rule_id"), tuple(reason.get("matched", ()))) for reason in reasons}
     for reason in new:
         key = (reason.get("rule_id"), tuple(reason.get("matched", ())))
         if key not in seen:
             reasons.append(reason)
             seen.add(key)
-    return {**existing, "reasons": reasons}
+    return reasons
 
 
 def retriage(
@@ -49,9 +73,9 @@ def retriage(
     """Assess new input for ``case`` and raise its priority and categories where the result says so."""
     result = assess(choices=list(choices), texts=list(texts), rules=rules)
     found = result.to_dict()
-    case.triage_reasons = _merge_reasons(
-        {**case.triage_reasons, "rules_version": found.get("rules_version")}, list(found.get("reasons", []))
-    )
+    cipher = runtime().cipher
+    new_reasons = list(found.get("reasons", []))
+    _store_reasons(case, cipher, _merge_reasons(case_reasons(case, cipher), new_reasons), found.get("rules_version"))
     categories = sorted(set(case.categories) | set(result.categories))
     if categories != sorted(case.categories):
         session.add(
@@ -61,12 +85,13 @@ def retriage(
                 field="categories",
                 old_value=",".join(sorted(case.categories)),
                 new_value=",".join(categories),
-                details={"reasons": found.get("reasons", [])},
+                details={"reasons": _without_words(new_reasons)},
             )
         )
         case.categories = categories
     if _rank(result.priority) < _rank(case.priority):
-        set_priority(session, case, result.priority, actor=actor, reason="triage", details=found)
+        details = {"rules_version": found.get("rules_version"), "reasons": _without_words(new_reasons)}
+        set_priority(session, case, result.priority, actor=actor, reason="triage", details=details)
 
 
 def set_priority(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tipline.cases.models import PRIORITIES, Case, CaseChange, CaseStatus
 from tipline.cases.services import open_case
-from tipline.cases.triage_service import retriage, set_priority
+from tipline.cases.triage_service import case_reasons, retriage, set_priority
 from tipline.contacts.events import record_event
 from tipline.contacts.models import Channel, Contact, ContactStatus, Event
 from tipline.contacts.optouts import is_opted_out
@@ -177,6 +177,7 @@ class CaseFile:
     people: dict[int, str] = field(default_factory=dict)
     sms_contact: Contact | None = None
     opted_out: bool = False
+    reasons: list[dict[str, Any]] = field(default_factory=list)  # triage reasons with their matched words
 
 
 def case_file(session: Session, cipher: DataCipher, case: Case) -> CaseFile:
@@ -247,6 +248,7 @@ def case_file(session: Session, cipher: DataCipher, case: Case) -> CaseFile:
         people=people,
         sms_contact=sms_contact,
         opted_out=opted_out,
+        reasons=case_reasons(case, cipher),
     )
 
 

@@ -52,8 +52,8 @@ def reveal(case_id: int, contact_id: int) -> tuple[str, int]:
     db = request_session()
     case = visible_case(case_id)
     contact = db.get(Contact, contact_id)
-    if contact is None or contact.case_id != case.id:
-        abort(404)
+    if contact is None or contact.case_id != case.id or contact.anonymous:
+        abort(404)  # an anonymous contact's number is not to be shown, even where a copy remains to answer texts
     number = casework.reveal_number(db, runtime().cipher, contact, me())
     return _render(case_id, revealed={contact.id: number or _("no number stored")})
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 
 from tipline.contacts.events import record_event
+from tipline.contacts.optouts import is_opted_out
 from tipline.outbox.models import OutboundKind, OutboundMessage, OutboundState
 from tipline.outbox.services import notify_outcome
 from tipline.runtime import runtime
@@ -21,6 +22,8 @@ from workers.jobs import job
 
 log = logging.getLogger("tipline.outbox")
 CALL_STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+# Texts to the people who text the line (not staff alerts): never sent once the number said STOP.
+TEXTER_PURPOSES = frozenset({"reply", "sms_flow", "resources"})
 
 
 def twilio_client() -> object:
@@ -39,6 +42,20 @@ def send_outbound(session: Session, *, outbound_id: int) -> None:
     message = session.get(OutboundMessage, outbound_id, with_for_update=True)
     if message is None or message.state != OutboundState.PENDING:
         return  # already sent, settled, cancelled, or in doubt: never send twice
+    if (
+        message.kind == OutboundKind.SMS
+        and message.purpose in TEXTER_PURPOSES
+        and is_opted_out(session, rt.cipher, rt.cipher.decrypt_text(message.to_enc))
+    ):
+        message.state = OutboundState.CANCELLED  # they said STOP after this was queued
+        record_event(
+            session,
+            "outbound.sms.cancelled_opt_out",
+            contact_id=message.contact_id,
+            case_id=message.case_id,
+            data={"outbox_id": message.id, "purpose": message.purpose},
+        )
+        return
     message.state = OutboundState.SENDING
     message.attempts += 1
     session.commit()

@@ -43,6 +43,6 @@ def sms_fallback() -> Response:
     from tipline.webhooks.safety import sender_opted_out
 
     spool_request("sms")
-    if sender_opted_out():
+    if fallback_twiml.is_stop_word(request.form.get("Body", "")) or sender_opted_out():
         return twiml(fallback_twiml.empty_messaging_response())
     return twiml(fallback_twiml.sms_acknowledgement())

@@ -4,6 +4,8 @@ No database, no Redis, no script files — only the ``twilio`` library and const
 
 from __future__ import annotations
 
+import unicodedata
+
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -83,3 +85,12 @@ def sms_acknowledgement() -> str:
 def empty_messaging_response() -> str:
     """No reply at all (a texter who opted out, or one we cannot check)."""
     return str(MessagingResponse())
+
+
+# Opt-out words answered without the database (nothing to look up): the fallback sends nothing to them.
+STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ARRET", "ARRETER", "DESABONNER"})
+
+
+def is_stop_word(body: str) -> bool:
+    plain = unicodedata.normalize("NFKD", body).encode("ascii", "ignore").decode().upper()
+    return "".join(char for char in plain if char.isalnum()) in STOP_WORDS

@@ -4,6 +4,7 @@ answer is stored (encrypted — it may read back a reference code) and a retry g
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec
@@ -22,8 +23,11 @@ View = Callable[P, Response]
 
 
 def step_key(req: Request) -> str:
-    """The same CallSid/MessageSid at the same URL (which carries the step) with the same answer."""
-    digest = hashlib.sha256()
+    """The same CallSid/MessageSid at the same URL (which carries the step) with the same answer.
+
+    Keyed with the app's secret: the parameters include the caller's number, and an unkeyed hash of them could
+    be matched against guessed numbers by anyone holding a copy of the database."""
+    digest = hmac.new(runtime().settings.secret_key.encode(), digestmod=hashlib.sha256)
     digest.update(req.path.encode())
     digest.update(b"?" + req.query_string)
     for name in sorted(req.form.keys()):

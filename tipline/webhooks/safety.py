@@ -65,7 +65,7 @@ def never_fails_texter(view: Callable[P, Response]) -> Callable[P, Response]:
             log.exception("sms view %s failed (%s); message spooled", view.__name__, type(error).__name__)
             _rollback()
             spool_request("sms")
-            if sender_opted_out():
+            if fallback_twiml.is_stop_word(request.form.get("Body", "")) or sender_opted_out():
                 return twiml(fallback_twiml.empty_messaging_response())
             return twiml(fallback_twiml.sms_acknowledgement())
 
