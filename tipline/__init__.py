@@ -13,6 +13,15 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
+
+
+class DatabaseInt(IntegerConverter):
+    """``<int:…>`` in routes, bounded to what an id column holds."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -35,6 +44,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     settings = Settings.from_env(**options).validated()
 
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.url_map.converters["int"] = DatabaseInt  # an id past the database's integer range is a 404, not a 500
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,

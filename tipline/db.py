@@ -108,6 +108,7 @@ def _create_engine(url: str, *, echo: bool) -> Engine:
             url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 30}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(
         url,
@@ -121,11 +122,18 @@ def _create_engine(url: str, *, echo: bool) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy, not the driver, starts transactions (below)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    """SQLite ignores ``FOR UPDATE``: taking the write lock when a transaction begins serialises the embedded
+    default's transactions, so a read-then-write (claim a case, acknowledge an alert) cannot race another."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def utcnow() -> datetime:

@@ -61,10 +61,15 @@ class Spool:
             yield SpoolRecord(document["kind"], document["received_at"], document["params"], path)
 
     def drain(self, handle: Callable[[SpoolRecord], None]) -> int:
-        """Give every readable record to ``handle`` (which must commit); delete it once handled."""
+        """Give every readable record to ``handle`` (which must commit); delete it once handled. A record whose
+        handling fails stays for the next round and does not hold back the records after it."""
         done = 0
         for record in self.pending():
-            handle(record)
+            try:
+                handle(record)
+            except Exception as error:
+                log.error("spool record %s not taken in yet (%s)", record.path.name, type(error).__name__)
+                continue
             record.path.unlink(missing_ok=True)
             done += 1
         return done

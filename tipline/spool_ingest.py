@@ -14,6 +14,7 @@ from tipline.contacts.services import voice_contact
 from tipline.ivr.sms import InboundSms, receive_sms
 from tipline.media.models import MediaKind
 from tipline.media.services import register_media
+from tipline.outbox import status
 from tipline.routing.services import mark_missed
 from tipline.runtime import runtime
 from tipline.spool import SpoolRecord
@@ -56,6 +57,13 @@ def ingest_spool(app: Flask) -> int:
         with app.app_context(), rt.db.transaction() as session:
             if record.kind == "sms":
                 receive_sms(session, InboundSms.from_params(flat))
+            elif record.kind in ("status.sms", "status.voice"):
+                outbox = flat.get("_outbox", "")
+                outbox_id = int(outbox) if outbox.isdigit() else None
+                if record.kind == "status.sms":
+                    status.message_status(session, flat, outbox_id=outbox_id)
+                else:
+                    status.call_status(session, flat, outbox_id=outbox_id, now=rt.clock.now())
             elif record.kind == "voice.recording":
                 _voicemail(session, flat, record.received_at)
             else:

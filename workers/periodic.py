@@ -17,14 +17,32 @@ from workers.jobs import sweep
 log = logging.getLogger("tipline.jobs")
 
 
-def run_periodic(app: Flask) -> None:
+def _sweep(app: Flask) -> None:
     swept = sweep(app)
     if swept:
         log.info("sweeper re-dispatched %s overdue job(s)", swept)
+
+
+def _ingest(app: Flask) -> None:
     ingested = ingest_spool(app)
     if ingested:
         log.info("took %s spooled fallback record(s) into the database", ingested)
-    resume_overdue_escalations(app)  # the escalation watchdog: overdue steps, alerts stuck mid-send
+
+
+def _purge(app: Flask) -> None:
     rt = runtime(app)
     with rt.db.transaction() as session:
         purge_receipts(session, now=rt.clock.now())
+
+
+# The escalation watchdog first: overdue steps and alerts stuck mid-send matter most.
+PERIODIC_TASKS = (resume_overdue_escalations, _sweep, _ingest, _purge)
+
+
+def run_periodic(app: Flask) -> None:
+    """Every task runs even if another fails (each is retried at the next round)."""
+    for task in PERIODIC_TASKS:
+        try:
+            task(app)
+        except Exception as error:
+            log.error("periodic task %s failed: %s", task.__name__, type(error).__name__)

@@ -101,3 +101,13 @@ def test_the_users_token_command_issues_a_working_token(
     assert client.get("/api/v1/me", headers=auth(token)).status_code == 200
     unknown = app.test_cli_runner().invoke(args=["users", "token", "NOPE"])
     assert unknown.exit_code != 0
+
+
+def test_odd_ids_and_values_are_clear_client_errors(app: Flask, client: FlaskClient, people: dict[str, int]) -> None:
+    token = make_token(app, people["supervisor"])
+    huge = client.put("/api/v1/people/1099511627776/presence", json={"presence": "away"}, headers=auth(token))
+    assert huge.status_code == 404
+    listed = client.put(
+        f"/api/v1/people/{people['dispatcher']}/presence", json={"presence": ["away"]}, headers=auth(token)
+    )
+    assert listed.status_code == 400

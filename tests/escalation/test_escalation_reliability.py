@@ -149,3 +149,40 @@ def test_the_rate_limit_never_holds_back_a_first_alert_but_protects_a_phone(
     assert {e.data["reason"] for e in held} == {"rate_limited"}
     assert all(the_escalation(twilio_app, c).state == EscalationState.ACTIVE for c in cases)
     assert all(the_escalation(twilio_app, c).step == 1 for c in cases), "held back: the step waits, never skips"
+
+
+def test_with_only_a_supervisor_on_duty_every_p1_case_still_alerts_her_once(
+    twilio_app: Flask, fake_twilio: FakeTwilioApi, clock: ManualClock
+) -> None:
+    """Step 0 finds no ÉSUP member: the first alert that can go (the supervisor's) is never held back."""
+    from tests.factories import make_person
+    from tipline.roster.models import Role
+
+    make_person(
+        twilio_app,
+        name="Sophie",
+        role=Role.SUPERVISOR,
+        languages=("fr",),
+        phone=SOPHIE,
+        on_duty_from=clock.now() - timedelta(hours=1),
+    )
+    policy = the_policy(twilio_app)
+    cases = [p1_case(twilio_app) for _ in range(policy.rate_limit_max + 2)]
+    run_due_jobs(twilio_app)
+    assert len(sms_to(fake_twilio, SOPHIE)) == len(cases), "each P1 case reached the one person on duty, at once"
+
+
+def test_with_nobody_on_duty_the_chain_waits_and_alerts_whoever_comes_on_duty(
+    twilio_app: Flask, fake_twilio: FakeTwilioApi, clock: ManualClock
+) -> None:
+    from tests.factories import make_person
+    from tipline.roster.models import Role
+
+    case_id = p1_case(twilio_app)
+    run_due_jobs(twilio_app)
+    assert the_escalation(twilio_app, case_id).state == EscalationState.ACTIVE, "not exhausted in an instant"
+    make_person(twilio_app, name="Élise", role=Role.ESUP, languages=("fr",), phone=ELISE, on_duty_from=clock.now())
+    policy = the_policy(twilio_app)
+    clock.advance(max(step.delay for step in policy.plan.steps))
+    run_due_jobs(twilio_app)
+    assert len(sms_to(fake_twilio, ELISE)) == 1

@@ -100,7 +100,7 @@ def test_english_caller_worried_about_a_minor_reaches_an_english_dispatcher(
     assert rang(fake_twilio) == [ENGLISH_DISPATCHER]
     case = the_case(twilio_app)
     assert "minor_involved" in case.categories
-    assert case.priority in ("P1", "P2")
+    assert case.priority == "P2", "a minor, with no danger or coercion said: P2"
 
 
 def test_anonymous_english_tip_reads_back_a_reference_twice_and_a_pin(
@@ -238,3 +238,14 @@ def test_the_words_triage_matched_are_kept_only_encrypted(twilio_app: Flask) -> 
         assert "15 ans" not in str(case.triage_reasons)
         assert case.triage_matched_enc is not None and b"15 ans" not in case.triage_matched_enc
         assert any("jai 15 ans" in reason["matched"] for reason in case_reasons(case, rt.cipher))
+
+
+def test_a_request_out_of_sequence_still_reaches_a_person(twilio_app: Flask, roster: None) -> None:
+    from tests.support import call_params, twilio_post
+
+    client = twilio_app.test_client()
+    twilio_post(client, "/twilio/voice", call_params())
+    recording = call_params(RecordingUrl="https://api.twilio.com/x/Recordings/RE" + "2" * 32)
+    stray = twilio_post(client, "/twilio/voice/step?seq=1&event=recording_done", recording)
+    assert stray.status_code == 200
+    assert b"<Enqueue" in stray.data, "a recording where none was asked for: the caller is put through to a person"

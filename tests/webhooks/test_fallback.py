@@ -141,3 +141,44 @@ def test_a_number_that_said_stop_gets_no_fallback_text(app: Flask, client: Any) 
     assert response.status_code == 200
     assert ET.fromstring(response.data).find("Message") is None
     assert len(list(rt.spool.pending())) == 1, "what they sent is still kept"
+
+
+def test_a_caller_on_hold_leaves_the_queue_when_the_line_fails_and_then_reaches_a_human(down_app: Flask) -> None:
+    """Hold documents allow no <Dial>/<Record>: the safety net there is <Leave>; the <Enqueue> action that
+    Twilio fetches next is a normal document, whose safety net dials the staffed number."""
+    client = down_app.test_client()
+    held = twilio_post(client, "/twilio/queue/wait?qc=1", call_params(QueuePosition="1", QueueTime="30"))
+    assert verbs(held.data) == ["Leave"]
+    pressed = twilio_post(client, "/twilio/queue/wait-key?qc=1", call_params(Digits="1"))
+    assert verbs(pressed.data) == ["Leave"]
+    connecting = twilio_post(client, "/twilio/queue/connecting?qc=1", call_params())
+    assert set(verbs(connecting.data)) == {"Say"}
+    after = twilio_post(client, "/twilio/queue/done?qc=1", call_params(QueueResult="leave"))
+    assert "Dial" in verbs(after.data)
+
+
+def test_a_status_callback_that_arrives_during_an_outage_is_replayed(
+    tmp_path: Path, database_url: str, app: Flask
+) -> None:
+    from tipline.outbox.models import OutboundKind, OutboundMessage, OutboundState
+    from tipline.outbox.services import queue_outbound
+
+    back = create_app(settings_for(tmp_path, database_url=database_url))
+    rt = runtime(back)
+    with back.app_context(), rt.db.transaction() as session:
+        message = queue_outbound(
+            session, rt.cipher, kind=OutboundKind.SMS, purpose="alert", to="+15145550104", body="x", idempotency_key="k"
+        )
+        message.state = OutboundState.SENT
+        message.twilio_sid = "SM" + "7" * 32
+        outbox_id = message.id
+    down = create_app(settings_for(tmp_path, **closed_port_urls()))
+    params = sms_params("SM" + "7" * 32, MessageStatus="undelivered", ErrorCode="30003")
+    answered = twilio_post(down.test_client(), f"/twilio/sms/status?outbox={outbox_id}", params)
+    assert answered.status_code == 204
+    runtime(down).db.dispose()
+    assert ingest_spool(back) == 1
+    with rt.db.sessions() as session:
+        settled = session.get(OutboundMessage, outbox_id)
+        assert settled is not None and (settled.state, settled.error_code) == (OutboundState.FAILED, "30003")
+    rt.db.dispose()

@@ -88,7 +88,7 @@ def put_presence(person_id: int) -> Response:
     if person.id != person_id and not allowed(person.role, "presence.set_any"):
         abort(403)
     presence = json_body(("presence",))["presence"]
-    if presence not in {p.value for p in Presence}:
+    if not isinstance(presence, str) or presence not in {p.value for p in Presence}:
         abort(400, description="presence must be available, busy or away")
     session = request_session()
     try:

@@ -8,6 +8,7 @@ started, each person gets one alert per channel per step.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from tipline.roster.models import Person, Role
 from tipline.roster.services import on_duty
 from tipline.runtime import runtime
 
+log = logging.getLogger("tipline.escalation")
 ALERT_PURPOSE = "alert"
 VOICE_ALERT_PATH = "/twilio/alerts/voice"
 RING_SECONDS = 30
@@ -183,6 +185,19 @@ def _over_rate_limit(session: Session, person_id: int, now: datetime) -> bool:
     return (recent or 0) >= rules.rate_limit_max
 
 
+def _alerted_before(session: Session, escalation_id: int) -> bool:
+    """Whether an alert of this escalation already went out (or is on its way)."""
+    found = session.scalar(
+        select(EscalationAttempt.id)
+        .where(
+            EscalationAttempt.escalation_id == escalation_id,
+            EscalationAttempt.state.not_in([AttemptState.LIMITED, AttemptState.FAILED]),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def _alert(
     session: Session, escalation: Escalation, case: Case, person: Person, step: int, channel_index: int
 ) -> EscalationAttempt:
@@ -199,7 +214,8 @@ def _alert(
     if existing is not None:
         return existing
     now = _now()
-    first_alert = step == 0 and channel_index == 0  # never held back: a P1 case's first alert always goes
+    # Never held back: the case's first alert that actually leaves, whatever step it comes at.
+    first_alert = not _alerted_before(session, escalation.id)
     limited = not first_alert and _over_rate_limit(session, person.id, now)
     attempt = EscalationAttempt(
         escalation_id=escalation.id,
@@ -261,6 +277,7 @@ def move_to_step(session: Session, escalation: Escalation, number: int, *, reaso
     if case is None:
         return
     now = _now()
+    found_nobody = 0
     while True:
         if number >= plan.total:
             escalation.state = EscalationState.EXHAUSTED
@@ -286,6 +303,12 @@ def move_to_step(session: Session, escalation: Escalation, number: int, *, reaso
         ]
         if not attempts:
             _event(session, escalation, "no_target", step=number, targets=list(step.targets))
+            found_nobody += 1
+            if found_nobody >= len(plan.steps):
+                # A whole round found nobody to alert: rather than burn through the repeats at once, wait
+                # this step's delay and look again (someone may come on duty, a roster may be fixed).
+                log.error("escalation %s: nobody on duty to alert; retrying after the step's delay", escalation.id)
+                break
         if any(attempt.state not in FAILED_STATES for attempt in attempts):
             break
         reason = "no_target" if not attempts else "delivery_failed"

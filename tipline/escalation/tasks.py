@@ -57,18 +57,24 @@ def resume_overdue_escalations(app: Flask, *, grace: timedelta = GRACE) -> int:
                     OutboundMessage.state == OutboundState.SENDING,
                 )
             ).all()
-        for escalation_id, step in overdue:
-            with rt.db.sessions() as session:
-                if advance(session, escalation_id, step + 1, reason="resumed"):
-                    resumed += 1
-                    log.warning("watchdog resumed escalation %s at step %s", escalation_id, step + 1)
-                session.commit()
+        for escalation_id, step in overdue:  # one broken escalation must not hold the others back
+            try:
+                with rt.db.sessions() as session:
+                    if advance(session, escalation_id, step + 1, reason="resumed"):
+                        resumed += 1
+                        log.warning("watchdog resumed escalation %s at step %s", escalation_id, step + 1)
+                    session.commit()
+            except Exception as error:
+                log.error("watchdog: escalation %s could not be resumed (%s)", escalation_id, type(error).__name__)
         for attempt_id in stuck:
-            with rt.db.sessions() as session:
-                attempt = session.get(EscalationAttempt, attempt_id, with_for_update=True)
-                if attempt is not None and attempt.state == AttemptState.QUEUED:
-                    mark_in_doubt(session, attempt)
-                    resumed += 1
-                    log.warning("watchdog: alert attempt %s in doubt, next channel", attempt_id)
-                session.commit()
+            try:
+                with rt.db.sessions() as session:
+                    attempt = session.get(EscalationAttempt, attempt_id, with_for_update=True)
+                    if attempt is not None and attempt.state == AttemptState.QUEUED:
+                        mark_in_doubt(session, attempt)
+                        resumed += 1
+                        log.warning("watchdog: alert attempt %s in doubt, next channel", attempt_id)
+                    session.commit()
+            except Exception as error:
+                log.error("watchdog: alert attempt %s not settled (%s)", attempt_id, type(error).__name__)
     return resumed

@@ -75,6 +75,10 @@ def advance(session: Session, contact: Contact, event: FlowInput, params: Mappin
         data = run_effect(context, effect)
         state, more = _step(state, FlowInput(event="effect_result", data=data))
         actions.extend(more)
+    if not actions:
+        # Nothing to say (a request out of sequence, a stray event after a hand-off): never an empty
+        # document, which would end the call — the caller is put through to a person.
+        actions = [HandOff(flags=(*state.flags, "unclear"), lang=state.lang or "fr")]
     if state.lang:
         contact.language = state.lang
     contact.step_seq += 1

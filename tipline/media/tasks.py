@@ -65,12 +65,16 @@ def _delete_remote(item: MediaItem) -> None:
 
 @job("media", max_attempts=10)
 def fetch_media(session: Session, *, media_id: int) -> None:
-    item = session.get(MediaItem, media_id, with_for_update=True)
+    item = session.get(MediaItem, media_id)
     if item is None or item.state in (MediaState.DONE, MediaState.FAILED):
         return
     store = media_store()
     if item.state == MediaState.PENDING:
+        session.commit()  # no transaction (and no lock) held while Twilio is asked for the file
         content, content_type = _download(item)
+        item = session.get(MediaItem, media_id, with_for_update=True, populate_existing=True)
+        if item is None or item.state != MediaState.PENDING:
+            return  # another run stored it meanwhile
         item.storage_key = store.put(content)
         item.size_bytes = len(content)
         item.content_type = item.content_type or content_type

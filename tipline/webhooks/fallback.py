@@ -19,6 +19,8 @@ def spool_request(kind: str) -> None:
     rt = runtime()
     try:
         params = {name: request.form.getlist(name) for name in request.form}
+        if "outbox" in request.args:  # a status callback names its outbox row in the URL
+            params["_outbox"] = [request.args["outbox"]]
         rt.spool.write(kind, params, rt.clock.now())
     except Exception as error:
         log.error("could not spool a %s fallback request: %s", kind, type(error).__name__)

@@ -47,7 +47,7 @@ from tipline.routing.whisper import bridge_twiml, callback_bridge_twiml, handler
 from tipline.runtime import runtime
 from tipline.webhooks.blueprint import twilio_bp, twiml
 from tipline.webhooks.idempotency import once_per_step
-from tipline.webhooks.safety import log, never_fails_caller
+from tipline.webhooks.safety import log, never_fails_caller, never_fails_connecting, never_fails_on_hold
 
 P = ParamSpec("P")
 FIRST_TURN_SECONDS = 5
@@ -99,7 +99,7 @@ def _contact(session: Session) -> Contact:
 
 
 @twilio_bp.post("/queue/wait")
-@never_fails_caller
+@never_fails_on_hold
 @once_per_step
 def queue_wait() -> Response:
     """Twilio's ``waitUrl``, requested at every turn of the hold loop."""
@@ -118,7 +118,7 @@ def queue_wait() -> Response:
 
 
 @twilio_bp.post("/queue/wait-key")
-@never_fails_caller
+@never_fails_on_hold
 @once_per_step
 def queue_wait_key() -> Response:
     """A key pressed while on hold: 1 leaves the queue for a message; anything else, keep waiting."""
@@ -159,7 +159,7 @@ def queue_done() -> Response:
 
 
 @twilio_bp.post("/queue/connecting")
-@never_fails_caller
+@never_fails_connecting
 @once_per_step
 def queue_connecting() -> Response:
     """``<Queue url>``: said to the caller just before the handler is bridged in."""

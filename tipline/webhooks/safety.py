@@ -9,6 +9,7 @@ from functools import wraps
 from typing import ParamSpec
 
 from flask import Response, g, request
+from twilio.twiml.voice_response import VoiceResponse
 
 from tipline.runtime import runtime
 from tipline.webhooks import fallback_twiml
@@ -40,6 +41,63 @@ def never_fails_caller(view: Callable[P, Response]) -> Callable[P, Response]:
             return twiml(fallback_twiml.reach_a_human(runtime().settings.fallback_number))
 
     return wrapper
+
+
+def never_fails_on_hold(view: Callable[P, Response]) -> Callable[P, Response]:
+    """For documents Twilio plays to a caller on hold (an <Enqueue> waitUrl and its <Gather>): they allow no
+    <Dial> or <Record>, so a failure leaves the queue; Twilio then fetches the <Enqueue> action, a normal
+    document whose own safety net reaches a human or voicemail."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except Exception as error:
+            log.exception("hold view %s failed (%s); caller leaves the queue", view.__name__, type(error).__name__)
+            _rollback()
+            response = VoiceResponse()
+            response.leave()
+            return twiml(str(response))
+
+    return wrapper
+
+
+def never_fails_connecting(view: Callable[P, Response]) -> Callable[P, Response]:
+    """For the <Queue url> document played to the caller as a person is connected (Say/Play only)."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except Exception as error:
+            log.exception("connecting view %s failed (%s)", view.__name__, type(error).__name__)
+            _rollback()
+            response = VoiceResponse()
+            response.say(fallback_twiml.CONNECTING_FR, language="fr-CA")
+            response.say(fallback_twiml.CONNECTING_EN, language="en-CA")
+            return twiml(str(response))
+
+    return wrapper
+
+
+def spooled_on_failure(kind: str) -> Callable[[Callable[P, Response]], Callable[P, Response]]:
+    """For status callbacks (Twilio does not retry them): if the line cannot take one in now, it is spooled
+    and replayed once the database is back, so a failed alert still moves the escalation on."""
+
+    def decorate(view: Callable[P, Response]) -> Callable[P, Response]:
+        @wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
+            try:
+                return view(*args, **kwargs)
+            except Exception as error:
+                log.exception("status view %s failed (%s); callback spooled", view.__name__, type(error).__name__)
+                _rollback()
+                spool_request(kind)
+                return Response(status=204)
+
+        return wrapper
+
+    return decorate
 
 
 def sender_opted_out() -> bool:

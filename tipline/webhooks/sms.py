@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from tipline.contacts.events import record_event, safe_params
 from tipline.ivr.sms import InboundSms, receive_sms
-from tipline.outbox.services import FINAL_STATES, apply_status, find_outbound, notify_outcome
+from tipline.outbox import status
 from tipline.request_session import request_session
 from tipline.webhooks.blueprint import twilio_bp, twiml
 from tipline.webhooks.idempotency import once_per_step
-from tipline.webhooks.safety import never_fails_texter
+from tipline.webhooks.safety import never_fails_texter, spooled_on_failure
 
 
 @twilio_bp.post("/sms")
@@ -27,22 +26,8 @@ def incoming_sms() -> Response:
 
 
 @twilio_bp.post("/sms/status")
+@spooled_on_failure("status.sms")
 @once_per_step
 def message_status() -> Response:
-    session = request_session()
-    outbox_id = request.args.get("outbox", type=int)
-    sid = request.form.get("MessageSid")
-    message = find_outbound(session, sid=sid, outbox_id=outbox_id)
-    if message is not None:
-        status = request.form.get("MessageStatus", "")
-        changed = apply_status(message, sid=sid, twilio_status=status, error_code=request.form.get("ErrorCode"))
-        if changed and message.state in FINAL_STATES:
-            notify_outcome(session, message)
-        record_event(
-            session,
-            "sms.status",
-            contact_id=message.contact_id,
-            case_id=message.case_id,
-            data={**safe_params(request.form), "outbox_id": message.id, "changed": changed},
-        )
+    status.message_status(request_session(), request.form, outbox_id=request.args.get("outbox", type=int))
     return Response(status=204)
