@@ -1,6 +1,6 @@
 """Taking spooled fallback records into the database once it is reachable again, as if they had just arrived:
-a text goes through the SMS conversation (opt-out words, triage, case, media — its replies are dropped, the
-texter already had the fallback's acknowledgement); a message left on the fallback's voicemail becomes a case
+a text goes through the SMS conversation (opt-out words, triage, case, media; its replies are sent by REST,
+since the texter only had the fallback's acknowledgement); a message left on the fallback's voicemail becomes a case
 with its recording, at the top of the dispatchers' queue."""
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ from sqlalchemy.orm import Session
 from tipline.cases.services import open_case
 from tipline.contacts.events import record_event, safe_params
 from tipline.contacts.services import voice_contact
+from tipline.ivr.effects import reachable_number
 from tipline.ivr.sms import InboundSms, receive_sms
 from tipline.media.models import MediaKind
 from tipline.media.services import register_media
 from tipline.outbox import status
+from tipline.outbox.models import OutboundKind
+from tipline.outbox.services import queue_outbound
 from tipline.routing.services import mark_missed
 from tipline.runtime import runtime
 from tipline.spool import SpoolRecord
@@ -56,7 +59,20 @@ def ingest_spool(app: Flask) -> int:
         flat = {name: values[0] for name, values in record.params.items() if values}
         with app.app_context(), rt.db.transaction() as session:
             if record.kind == "sms":
-                receive_sms(session, InboundSms.from_params(flat))
+                replies = receive_sms(session, InboundSms.from_params(flat))
+                number = reachable_number(flat.get("From", ""))
+                for index, text in enumerate(replies if number else []):
+                    # The texter only had the fallback's acknowledgement: the flow's answer (a tip's reference
+                    # code, say) goes now, by REST — never to a number that said STOP (checked at sending).
+                    queue_outbound(
+                        session,
+                        rt.cipher,
+                        kind=OutboundKind.SMS,
+                        purpose="sms_flow",
+                        to=number or "",
+                        body=text,
+                        idempotency_key=f"spool:{record.path.name}:{index}",
+                    )
             elif record.kind in ("status.sms", "status.voice"):
                 outbox = flat.get("_outbox", "")
                 outbox_id = int(outbox) if outbox.isdigit() else None

@@ -18,6 +18,7 @@ from tipline.cases.models import Case
 from tipline.contacts.models import Contact, Event
 from tipline.contacts.optouts import is_opted_out
 from tipline.media.models import MediaItem
+from tipline.outbox.models import OutboundMessage
 from tipline.runtime import runtime
 from tipline.spool_ingest import ingest_spool
 
@@ -119,6 +120,9 @@ def test_spooled_records_are_encrypted_and_taken_in_once_the_database_is_back(
         message_case = session.get(Case, voicemail.case_id)
         assert message_case is not None and message_case.missed_at is not None, "the message tops the queue"
         assert is_opted_out(session, rt.cipher, "+15145550177"), "a STOP sent during the outage is kept"
+        replies = session.scalars(select(OutboundMessage).where(OutboundMessage.purpose == "sms_flow")).all()
+        to = {rt.cipher.decrypt_text(reply.to_enc) for reply in replies}
+        assert "+15145559876" in to, "the flow's answer to the text goes now, by REST"
     rt.db.dispose()
 
 
