@@ -60,3 +60,14 @@ def test_a_new_word_in_a_triage_lexicon_takes_effect(tmp_path: Path, scripts_cop
     after = assess(texts=["il y a du grabuge au dépanneur"], rules=load_rules(rules_file))
     assert "neighbourhood_coexistence" in after.categories
     assert any("grabuge" in reason.matched for reason in after.reasons)
+
+
+def test_a_keyword_reply_that_names_the_police_is_refused(scripts_copy: Path) -> None:
+    sms = scripts_copy / "sms.yaml"
+    text = sms.read_text(encoding="utf-8")
+    marker = "Ligne d'aide confidentielle 24 h sur 24."
+    assert marker in text
+    sms.write_text(text.replace(marker, "Ligne de la police, confidentielle."), encoding="utf-8")
+    result = CliRunner().invoke(scripts_cli, ["check", "--dir", str(scripts_copy)])
+    assert result.exit_code == 1
+    assert "defaults.vars.help_text.fr: texts must use neutral words; remove police" in result.output

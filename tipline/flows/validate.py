@@ -320,6 +320,10 @@ def _sensitive(text: str) -> list[str]:
     return [word for word in SMS_SENSITIVE_WORDS if word in said]
 
 
+KEYWORD_REPLIES = ("help_text", "stop_text", "start_text", "urgent_text")
+HELP_MAX_CHARS = 160
+
+
 def _check_sms_texts(script: Script, problem: Report) -> None:
     for lang in LANGS:
         values = sample_lookup(script, lang)
@@ -334,6 +338,16 @@ def _check_sms_texts(script: Script, problem: Report) -> None:
             bad = _sensitive(rendered)
             if bad:
                 problem(node, f"{where}.{lang}: texts must use neutral words; remove {', '.join(bad)}")
+        for name in KEYWORD_REPLIES:  # the keyword replies can be the very first text a phone receives
+            reply = script.defaults.vars.get(name, {}).get(lang)
+            if reply is None:
+                continue
+            limit = HELP_MAX_CHARS if name == "help_text" else SMS_MAX_CHARS
+            if len(reply) > limit:
+                problem(None, f"defaults.vars.{name}.{lang}: {len(reply)} characters; at most {limit}")
+            bad = _sensitive(reply)
+            if bad:
+                problem(None, f"defaults.vars.{name}.{lang}: texts must use neutral words; remove {', '.join(bad)}")
 
 
 def check_resources(resources: tuple[Resource, ...], file: str) -> list[Problem]:
