@@ -9,6 +9,7 @@ import logging
 from flask import Flask
 
 from tipline.escalation.tasks import resume_overdue_escalations
+from tipline.outbox.services import scrub_anonymous
 from tipline.runtime import runtime
 from tipline.spool_ingest import ingest_spool
 from tipline.webhooks.retention import purge_receipts
@@ -30,9 +31,11 @@ def _ingest(app: Flask) -> None:
 
 
 def _purge(app: Flask) -> None:
+    """Old webhook receipts, and anonymous contacts' numbers on messages already settled."""
     rt = runtime(app)
     with rt.db.transaction() as session:
         purge_receipts(session, now=rt.clock.now())
+        scrub_anonymous(session, rt.cipher)
 
 
 # The escalation watchdog first: overdue steps and alerts stuck mid-send matter most.

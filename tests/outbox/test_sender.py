@@ -155,3 +155,35 @@ def test_a_text_queued_before_the_texter_said_stop_is_never_sent(twilio_app: Fla
     run_due_jobs(twilio_app)
     assert fake_twilio.requests_to("Messages", "POST") == []
     assert row(twilio_app, reply_id).state == OutboundState.CANCELLED
+
+
+def test_an_anonymous_contacts_number_is_forgotten_once_the_message_is_settled(
+    twilio_app: Flask, fake_twilio: FakeTwilioApi
+) -> None:
+    from tipline.contacts.models import Channel, Contact
+    from workers.periodic import run_periodic
+
+    rt = runtime(twilio_app)
+    with twilio_app.app_context(), rt.db.transaction() as session:
+        contact = Contact(channel=Channel.SMS, anonymous=True)
+        session.add(contact)
+        session.flush()
+        message = queue_outbound(
+            session,
+            rt.cipher,
+            kind=OutboundKind.SMS,
+            purpose="sms_flow",
+            to=TEXTER,
+            body="Votre numéro de suivi",
+            idempotency_key="anon:1",
+            contact_id=contact.id,
+        )
+        outbox_id = message.id
+    run_due_jobs(twilio_app)
+    run_periodic(twilio_app)
+    assert row(twilio_app, outbox_id).to_hash != "", "not settled yet: the number may still be needed"
+    fake_twilio.deliver_pending()
+    run_periodic(twilio_app)
+    settled = row(twilio_app, outbox_id)
+    assert settled.state == OutboundState.DELIVERED
+    assert settled.to_hash == "" and rt.cipher.decrypt_text(settled.to_enc) == ""

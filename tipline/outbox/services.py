@@ -127,3 +127,22 @@ def queue_outbound(
     session.flush()
     send_outbound.enqueue(session, outbound_id=message.id, key=f"send:{message.id}")
     return message
+
+
+def scrub_anonymous(session: Session, cipher: DataCipher) -> int:
+    """Forget the number on settled messages to anonymous contacts (it was kept only to send them)."""
+    from tipline.contacts.models import Contact
+
+    rows = session.scalars(
+        select(OutboundMessage)
+        .join(Contact, Contact.id == OutboundMessage.contact_id)
+        .where(
+            Contact.anonymous,
+            OutboundMessage.to_hash != "",
+            OutboundMessage.state.in_([*FINAL_STATES, OutboundState.CANCELLED]),
+        )
+    ).all()
+    for message in rows:
+        message.to_enc = cipher.encrypt("")
+        message.to_hash = ""
+    return len(rows)
