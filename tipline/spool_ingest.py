@@ -13,8 +13,7 @@ from tipline.contacts.events import record_event, safe_params
 from tipline.contacts.services import voice_contact
 from tipline.ivr.effects import reachable_number
 from tipline.ivr.sms import InboundSms, receive_sms
-from tipline.media.models import MediaKind
-from tipline.media.services import register_media
+from tipline.media.services import register_recording
 from tipline.outbox import status
 from tipline.outbox.models import OutboundKind
 from tipline.outbox.services import queue_outbound
@@ -33,15 +32,7 @@ def _voicemail(session: Session, flat: dict[str, str], received_at: str) -> None
         return
     if contact.case_id is None:
         contact.case_id = open_case(session, language=contact.language, now=now).id
-    register_media(
-        session,
-        rt.cipher,
-        kind=MediaKind.RECORDING,
-        twilio_sid=flat.get("RecordingSid") or url.rstrip("/").rsplit("/", 1)[-1],
-        source_url=url,
-        contact_id=contact.id,
-        case_id=contact.case_id,
-    )
+    register_recording(session, rt.cipher, flat, url=url, contact_id=contact.id, case_id=contact.case_id)
     mark_missed(session, contact.case_id, now=now)
     record_event(
         session,

@@ -18,8 +18,7 @@ from tipline.contacts.models import Channel, Contact
 from tipline.contacts.optouts import is_opted_out
 from tipline.flows import Effect
 from tipline.ivr.scripts import scripts
-from tipline.media.models import MediaKind
-from tipline.media.services import register_media
+from tipline.media.services import register_recording
 from tipline.outbox.models import OutboundKind
 from tipline.outbox.services import queue_outbound
 from tipline.runtime import runtime
@@ -81,17 +80,13 @@ def _attach(context: EffectContext, case: Case, args: Mapping[str, str], kind: s
     rt = runtime()
     recording_url = args.get("recording_url", "")
     if recording_url:
-        sid = context.params.get("RecordingSid") or recording_url.rstrip("/").rsplit("/", 1)[-1]
-        duration = context.params.get("RecordingDuration", "")
-        register_media(
+        register_recording(
             context.session,
             rt.cipher,
-            kind=MediaKind.RECORDING,
-            twilio_sid=sid,
-            source_url=recording_url,
+            context.params,
+            url=recording_url,
             contact_id=context.contact.id,
             case_id=case.id,
-            duration_seconds=int(duration) if duration.isdigit() else None,
         )
     text = args.get("text", "")
     if text:

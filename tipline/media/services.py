@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,3 +44,26 @@ def register_media(
     session.flush()
     fetch_media.enqueue(session, media_id=item.id, key=f"fetch-media:{item.id}")
     return item
+
+
+def register_recording(
+    session: Session,
+    cipher: DataCipher,
+    params: Mapping[str, str],
+    *,
+    url: str,
+    contact_id: int | None,
+    case_id: int | None,
+) -> MediaItem:
+    """A recording Twilio reported (``RecordingUrl`` and, usually, ``RecordingSid``/``RecordingDuration``)."""
+    duration = params.get("RecordingDuration", "")
+    return register_media(
+        session,
+        cipher,
+        kind=MediaKind.RECORDING,
+        twilio_sid=params.get("RecordingSid") or url.rstrip("/").rsplit("/", 1)[-1],
+        source_url=url,
+        contact_id=contact_id,
+        case_id=case_id,
+        duration_seconds=int(duration) if duration.isdigit() else None,
+    )

@@ -14,8 +14,7 @@ from tipline.contacts.events import record_event
 from tipline.contacts.models import Contact
 from tipline.ivr.effects import EffectContext, ensure_case
 from tipline.ivr.scripts import scripts
-from tipline.media.models import MediaKind
-from tipline.media.services import register_media
+from tipline.media.services import register_recording
 from tipline.routing.handoff import leave_a_message, say
 from tipline.routing.services import mark_missed
 from tipline.runtime import runtime
@@ -43,17 +42,7 @@ def save_message(session: Session, contact: Contact, params: Mapping[str, str]) 
         return False
     context = EffectContext(session, contact, params.get("From", ""), params)
     case = ensure_case(context, contact.language)
-    duration = params.get("RecordingDuration", "")
-    register_media(
-        session,
-        runtime().cipher,
-        kind=MediaKind.RECORDING,
-        twilio_sid=params.get("RecordingSid") or url.rstrip("/").rsplit("/", 1)[-1],
-        source_url=url,
-        contact_id=contact.id,
-        case_id=case.id,
-        duration_seconds=int(duration) if duration.isdigit() else None,
-    )
+    register_recording(session, runtime().cipher, params, url=url, contact_id=contact.id, case_id=case.id)
     mark_missed(session, case.id, now=runtime().clock.now())
     record_event(session, "routing.voicemail", contact_id=contact.id, case_id=case.id, data={})
     return True
