@@ -177,11 +177,3 @@ def _with_embedded_secrets(settings: Settings) -> Settings:
         twilio_auth_token=settings.twilio_auth_token or DEMO_TWILIO_AUTH_TOKEN,
         phone_number=settings.phone_number or "+15145550100",
     )
-
-
-def describe_settings() -> list[tuple[str, str, bool, str]]:
-    """(variable, default, required in production, meaning) for the README and `tipline config`."""
-    return [
-        (spec.metadata["env"], str(spec.default), spec.metadata["production"], spec.metadata["doc"])
-        for spec in fields(Settings)
-    ]

@@ -36,9 +36,6 @@ class DataCipher:
     def decrypt_text(self, token: bytes) -> str:
         return self.decrypt(token).decode("utf-8")
 
-    def encrypt_optional(self, value: str | None) -> bytes | None:
-        return None if value is None or value == "" else self.encrypt(value)
-
     def decrypt_optional(self, token: bytes | None) -> str | None:
         return None if token is None else self.decrypt_text(token)
 
