@@ -50,8 +50,11 @@ def test_failed_logins_are_throttled_in_the_database(app: Flask, client: FlaskCl
         assert log_in(client, username, "wrong password!!").status_code == 401
     locked = log_in(client, username)  # even the right password, for a while
     assert locked.status_code == 429
-    other = app.test_client()
-    assert log_in(other, username).status_code == 429  # the lock is the username's, stored in the database
+    same_address = app.test_client()
+    assert log_in(same_address, username).status_code == 429  # the lock is stored in the database
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.44"
+    assert log_in(elsewhere, username).status_code == 302, "guessing from one place does not lock her out elsewhere"
     clock.advance(timedelta(minutes=16))
     assert log_in(client, username).status_code == 302
 
@@ -140,3 +143,18 @@ def test_the_demo_roster_has_a_login_per_role(app: Flask) -> None:
     assert {role for _username, role, _password in added} == {"dispatcher", "esup", "supervisor", "admin"}
     assert log_in(app.test_client(), "camille", DEMO_PASSWORD).headers["Location"].endswith("/console/queue")
     assert log_in(app.test_client(), "nadia", DEMO_PASSWORD).headers["Location"].endswith("/console/esup")
+
+
+def test_guessing_from_many_addresses_still_locks_the_username(app: Flask) -> None:
+    from tipline.auth.logins import MAX_FAILURES_PER_USER, MAX_FAILURES_PER_USER_ANYWHERE
+
+    _person, username = make_login(app, Role.DISPATCHER)
+    addresses = MAX_FAILURES_PER_USER_ANYWHERE // MAX_FAILURES_PER_USER
+    for number in range(addresses):
+        guesser = app.test_client()
+        guesser.environ_base["REMOTE_ADDR"] = f"198.51.100.{number + 1}"
+        for _attempt in range(MAX_FAILURES_PER_USER):
+            log_in(guesser, username, "wrong password!!")
+    fresh = app.test_client()
+    fresh.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    assert log_in(fresh, username).status_code == 429

@@ -18,7 +18,10 @@ from tipline.auth.models import LoginThrottle, StaffLogin
 from tipline.roster.models import Person
 
 MIN_PASSWORD_LENGTH = 12
-MAX_FAILURES_PER_USER = 5  # per window; then the username is locked
+MAX_FAILURES_PER_USER = 5  # per window, username and client address; then that pair is locked
+# From every address together: far higher, so that someone guessing from elsewhere cannot lock an on-duty
+# dispatcher out of the console with five wrong passwords, yet a spread-out guessing attack still stops.
+MAX_FAILURES_PER_USER_ANYWHERE = 50
 MAX_FAILURES_PER_CLIENT = 20  # per window and client address (an office may share one)
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCK_TIME = timedelta(minutes=15)
@@ -100,10 +103,15 @@ def _fail(row: LoginThrottle, now: datetime, limit: int) -> None:
 
 
 def authenticate(session: Session, *, username: str, password: str, client: str, now: datetime) -> Attempt:
-    """Check a username and password. Too many failures for a username, or from one client address, lock
-    that username or address for a while — even the right password is refused until then."""
+    """Check a username and password. Too many failures for a username from one client address, for a
+    username from everywhere, or from one client address, lock that for a while — even the right password is
+    refused until then."""
     name = normalise_username(username)
-    rows = [_throttle(session, _key_hash("user", name)), _throttle(session, _key_hash("client", client))]
+    rows = [
+        _throttle(session, _key_hash("user-client", f"{name}|{client}")),
+        _throttle(session, _key_hash("client", client)),
+        _throttle(session, _key_hash("user", name)),
+    ]
     if any(_locked(row, now) for row in rows):
         session.flush()
         return Attempt(LoginResult.THROTTLED)
@@ -113,6 +121,7 @@ def authenticate(session: Session, *, username: str, password: str, client: str,
     if login is None or person is None or not person.active or not valid:
         _fail(rows[0], now, MAX_FAILURES_PER_USER)
         _fail(rows[1], now, MAX_FAILURES_PER_CLIENT)
+        _fail(rows[2], now, MAX_FAILURES_PER_USER_ANYWHERE)
         session.flush()
         return Attempt(LoginResult.REFUSED)
     rows[0].failures = 0
