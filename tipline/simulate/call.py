@@ -475,20 +475,7 @@ class CallSimulator:
             ("DialCallDuration", str(talked)),
             ("DialBridged", str(bridged).lower()),
         ]
-        action = verb.get("action")
-        if outcome.caller_hangs_up:
-            context.leg.status = "completed"
-            if action:
-                self._notify(
-                    resolve(document.url, action),
-                    _method(verb),
-                    [*self._standard_params(context.leg), *params],
-                    "dial",
-                )
-            raise _CallerHungUp
-        if action:
-            return _Goto(resolve(document.url, action), _method(verb), params, "dial")
-        return None
+        return self._verb_ended(verb, document, context, params, "dial", caller_gone=outcome.caller_hangs_up)
 
     def _whisper(self, number: ET.Element, document: _Document, child: _Leg) -> bool:
         """Run a ``<Number url>`` document on the called party's leg; False when it hangs up on the caller."""
@@ -558,6 +545,20 @@ class CallSimulator:
         queue_time = str(round(self.elapsed - started))
         self._emit(Queued(name, result, int(queue_time)))
         params = [("QueueResult", result), ("QueueSid", queue_sid), ("QueueTime", queue_time), *extra]
+        return self._verb_ended(verb, document, context, params, "enqueue", caller_gone=caller_gone)
+
+    def _verb_ended(
+        self,
+        verb: ET.Element,
+        document: _Document,
+        context: _Context,
+        params: list[tuple[str, str]],
+        purpose: str,
+        *,
+        caller_gone: bool,
+    ) -> _Goto | None:
+        """A <Dial> or <Enqueue> is over: Twilio requests its action (if any) — and if the caller hung up, it
+        still posts the action, ignores the answer, and the call ends."""
         action = verb.get("action")
         if caller_gone:
             context.leg.status = "completed"
@@ -566,11 +567,11 @@ class CallSimulator:
                     resolve(document.url, action),
                     _method(verb),
                     [*self._standard_params(context.leg), *params],
-                    "enqueue",
+                    purpose,
                 )
             raise _CallerHungUp
         if action:
-            return _Goto(resolve(document.url, action), _method(verb), params, "enqueue")
+            return _Goto(resolve(document.url, action), _method(verb), params, purpose)
         return None
 
     # --- plumbing -------------------------------------------------------------------------------------
